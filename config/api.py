@@ -1,0 +1,55 @@
+"""The REST API's URL map (/api/) and its token endpoint."""
+
+from django.urls import path, re_path
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
+from forecasts.exceptions import api_not_found
+from sources.api import ExpertViewSet, SourceViewSet
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password for a token; DELETE (authenticated) revokes it."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema(
+        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong credentials: `{non_field_errors: [reason]}`."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(description="Not authenticated.")})
+    def delete(self, request, *args, **kwargs):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+router = DefaultRouter()
+router.register("experts", ExpertViewSet, basename="expert")
+router.register("sources", SourceViewSet, basename="source")
+router.register("questions", QuestionViewSet, basename="question")
+router.register("claims", ClaimViewSet, basename="claim")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
+    path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+    re_path(r"^.*$", api_not_found),
+]

@@ -1,0 +1,306 @@
+"""The analysts' workbench: configuration plus thin actions that call forecasts.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from forecasts import services
+from forecasts.errors import Conflict
+from forecasts.forms import ClaimAdminForm, ResolutionInlineForm, ResolveQuestionsForm
+from forecasts.models import Claim, ExpertScore, HedgePhrase, HedgeScale, Question, Resolution, Topic
+from sources.admin import ExpertAdmin, SourceAdmin
+from sources.models import Expert, Source
+
+CLAIM_FIELDS = ["expert", "source", "quote", "statement", "hedge", "predicts", "probability", "made_on"]
+
+
+def _claim_data(form):
+    return {field: form.cleaned_data.get(field) for field in form.Meta.fields if field in form.cleaned_data}
+
+
+def _changed_claim_data(form):
+    return {field: form.cleaned_data.get(field) for field in form.changed_data if field in form.Meta.fields}
+
+
+class ClaimSavingMixin:
+    """Saves the "add claims" inline through services.record_claim."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Claim:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form.instance.pk is None:
+                data = _claim_data(inline_form)
+                data[formset.fk.name] = form.instance
+                services.record_claim(**data, user=request.user)
+
+
+class ExistingClaimInline(admin.TabularInline):
+    model = Claim
+    verbose_name_plural = "claims"
+    fields = ["expert", "source", "quote", "hedge", "probability", "probability_origin", "made_on"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert", "source", "question")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AddClaimInline(admin.StackedInline):
+    model = Claim
+    form = ClaimAdminForm
+    verbose_name = "new claim"
+    verbose_name_plural = "add claims"
+    extra = 1
+    can_delete = False
+    autocomplete_fields = ["expert", "source", "question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+class QuestionClaimInline(ExistingClaimInline):
+    fields = ["expert", "source", "quote", "hedge", "predicts", "probability", "probability_origin", "made_on"]
+    readonly_fields = fields
+
+
+class AddQuestionClaimInline(AddClaimInline):
+    fields = CLAIM_FIELDS + ["probability_origin", "probability_note"]
+
+
+class SourceClaimInline(ExistingClaimInline):
+    fields = ["expert", "question", "quote", "hedge", "predicts", "probability", "probability_origin"]
+    readonly_fields = fields
+
+
+class AddSourceClaimInline(AddClaimInline):
+    fields = ["expert", "question", "quote", "statement", "hedge", "predicts", "probability",
+              "probability_origin", "probability_note", "made_on"]
+
+
+class ResolutionInline(admin.StackedInline):
+    model = Resolution
+    form = ResolutionInlineForm
+    fields = ["outcome", "evidence_url", "note", "reason", "resolved_by", "resolved_at"]
+    readonly_fields = ["resolved_by", "resolved_at"]
+    can_delete = False
+    max_num = 1
+    extra = 1
+    verbose_name_plural = "resolution"
+
+
+class ResolutionStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolution__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolution__isnull=False)
+        return queryset
+
+
+@admin.register(Question)
+class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
+    list_display = ["title", "deadline", "status", "outcome", "claim_count"]
+    list_filter = [ResolutionStatusFilter, "resolution__outcome", "topics", "deadline", "claims__expert"]
+    list_select_related = ["resolution"]
+    search_fields = ["title", "resolution_criteria", "slug"]
+    date_hierarchy = "deadline"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    fields = ["title", "slug", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note", "topics"]
+    inlines = [ResolutionInline, QuestionClaimInline, AddQuestionClaimInline]
+    actions = ["resolve_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True))
+
+    @admin.display(description="status", boolean=False)
+    def status(self, question):
+        return "resolved" if question.is_resolved else "open"
+
+    @admin.display(description="outcome", ordering="resolution__outcome")
+    def outcome(self, question):
+        return question.resolution.get_outcome_display() if question.is_resolved else "—"
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, question):
+        return question.claim_count
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in self.fields if f != "topics" and f in form.cleaned_data}
+        if change:
+            changed = {f: v for f, v in fields.items() if f in form.changed_data}
+            services.update_question(obj, **changed, user=request.user)
+        else:
+            created = services.create_question(**fields, user=request.user)
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Resolution:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if not inline_form.has_changed():
+                continue
+            data = {f: inline_form.cleaned_data.get(f) for f in ("outcome", "evidence_url", "note")}
+            if inline_form.instance.pk is None:
+                services.resolve_question(question=form.instance, resolved_by=request.user, **data)
+            else:
+                services.change_resolution(
+                    question=form.instance, changed_by=request.user,
+                    reason=inline_form.cleaned_data.get("reason", ""), **data,
+                )
+
+    def has_resolve_permission(self, request):
+        return request.user.has_perm("forecasts.add_resolution")
+
+    @admin.action(description="Resolve selected questions…", permissions=["resolve"])
+    def resolve_selected(self, request, queryset):
+        form = ResolveQuestionsForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            resolved, skipped = 0, []
+            for question in queryset:
+                try:
+                    services.resolve_question(question=question, resolved_by=request.user, **form.cleaned_data)
+                    resolved += 1
+                except (Conflict, ValidationError):
+                    skipped.append(question.title)
+            self.message_user(request, f"Resolved {resolved} question(s) as {form.cleaned_data['outcome'].upper()}.")
+            if skipped:
+                self.message_user(
+                    request, f"Skipped {len(skipped)} already resolved: {'; '.join(skipped)}", messages.WARNING
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Resolve questions",
+            "questions": queryset,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/forecasts/question/resolve_selected.html", context)
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimAdminForm
+    list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
+    list_filter = ["probability_origin", "made_on", "expert", "source"]
+    list_select_related = ["expert", "question", "source"]
+    search_fields = ["quote", "statement", "hedge", "expert__name", "question__title"]
+    autocomplete_fields = ["question", "expert", "source"]
+    date_hierarchy = "made_on"
+
+    @admin.display(description="statement")
+    def short_statement(self, claim):
+        text = claim.statement or claim.quote
+        return text if len(text) <= 90 else text[:87] + "…"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_claim(obj, **_changed_claim_data(form), user=request.user)
+        else:
+            created = services.record_claim(**_claim_data(form), user=request.user)
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.delete_claim(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            services.delete_claim(claim, user=request.user)
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(SimpleHistoryAdmin):
+    """Read-only list of resolutions with their history; resolve on the question page."""
+
+    list_display = ["question", "outcome", "resolved_by", "resolved_at"]
+    list_filter = ["outcome", "resolved_at"]
+    list_select_related = ["question", "resolved_by"]
+    search_fields = ["question__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HedgePhraseInline(admin.TabularInline):
+    model = HedgePhrase
+    extra = 1
+
+
+@admin.register(HedgeScale)
+class HedgeScaleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_default"]
+    inlines = [HedgePhraseInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+admin.site.unregister(Expert)
+admin.site.unregister(Source)
+
+
+@admin.register(Expert)
+class ExpertWithScoresAdmin(ExpertAdmin):
+    list_display = ["name", "affiliation", "scored", "brier", "brier_ci95"]
+    list_select_related = ["score"]
+    ordering = ["name"]
+
+    @admin.display(description="scored", ordering="score__scored")
+    def scored(self, expert):
+        return _score(expert).scored
+
+    @admin.display(description="Brier", ordering="score__brier")
+    def brier(self, expert):
+        value = _score(expert).brier
+        return "—" if value is None else f"{value:.3f}"
+
+    @admin.display(description="95 % interval")
+    def brier_ci95(self, expert):
+        score = _score(expert)
+        return "—" if score.brier_ci_low is None else f"{score.brier_ci_low:.3f} – {score.brier_ci_high:.3f}"
+
+
+def _score(expert):
+    try:
+        return expert.score
+    except ExpertScore.DoesNotExist:
+        return ExpertScore(expert=expert)
+
+
+@admin.register(Source)
+class SourceWithClaimsAdmin(ClaimSavingMixin, SourceAdmin):
+    inlines = [SourceClaimInline, AddSourceClaimInline]
+
+
+admin.site.site_header = "Hindsight"
+admin.site.site_title = "Hindsight admin"
+admin.site.index_title = "Forecast records"

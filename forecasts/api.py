@@ -1,0 +1,159 @@
+"""REST endpoints for questions, claims, resolutions, scores and the leaderboard."""
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, F, Value, When, Window
+from django.db.models.functions import Rank
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
+
+from forecasts import services
+from forecasts.filters import ClaimFilter, QuestionFilter
+from forecasts.models import Claim, Question
+from forecasts.serializers import (
+    ChangeResolutionInputSerializer, ClaimSerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
+    LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer, score_or_empty,
+)
+from sources.models import Expert
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: `{field: [reasons]}`."),
+    401: OpenApiResponse(description="Not authenticated."),
+    403: OpenApiResponse(description="Not an analyst."),
+    404: OpenApiResponse(description="No such record."),
+}
+CONFLICT = {409: OpenApiResponse(description="Conflicts with the record's state: `{detail}`.")}
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: QuestionSerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: QuestionSerializer, **ERRORS}),
+)
+class QuestionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Questions: resolvable propositions with criteria, a deadline and (once resolved) an outcome."""
+
+    serializer_class = QuestionSerializer
+    filterset_class = QuestionFilter
+    filter_backends = [*settings.REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"], SearchFilter]
+    search_fields = ["title", "resolution_criteria"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    # Resolving is adding a Resolution; changing one (PATCH) needs the change permission.
+    write_permissions = {"resolve": "forecasts.add_resolution"}
+
+    def get_queryset(self):
+        return Question.objects.for_list().order_by("-deadline", "pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.create_question(**data, user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_question(
+            serializer.instance, **serializer.validated_data, user=self.request.user
+        )
+
+    @extend_schema(
+        methods=["POST"], request=ResolveInputSerializer,
+        responses={201: ResolutionSerializer, **ERRORS, **CONFLICT},
+        description="Resolve the question (analysts). 409 if it is already resolved.",
+    )
+    @extend_schema(
+        methods=["PATCH"], request=ChangeResolutionInputSerializer,
+        responses={200: ResolutionSerializer, **ERRORS, **CONFLICT},
+        description="Change the resolution (analysts); a changed outcome needs a `reason`. "
+        "The previous version stays in the history. 409 if the question is not resolved.",
+    )
+    @action(detail=True, methods=["post", "patch"])
+    def resolve(self, request, pk=None):
+        question = self.get_object()
+        if request.method == "POST":
+            params = ResolveInputSerializer(data=request.data)
+            params.is_valid(raise_exception=True)
+            resolution = services.resolve_question(question=question, resolved_by=request.user, **params.validated_data)
+            return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+        params = ChangeResolutionInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        resolution = services.change_resolution(question=question, changed_by=request.user, **params.validated_data)
+        return Response(ResolutionSerializer(resolution).data)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ClaimSerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: ClaimSerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **ERRORS}),
+)
+class ClaimViewSet(viewsets.ModelViewSet):
+    """Claims: an expert's stance on a question in a source, with its probability of YES."""
+
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Claim.objects.for_list().order_by("-made_on", "-pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_claim(**serializer.validated_data, user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_claim(
+            serializer.instance, **serializer.validated_data, user=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_claim(instance, user=self.request.user)
+
+
+class ExpertScoresView(generics.RetrieveAPIView):
+    """An expert's scores: Brier with its 95 % interval, log, baseline and peer scores, calibration."""
+
+    serializer_class = ExpertScoresSerializer
+
+    def get_queryset(self):
+        return Expert.objects.with_score()
+
+    def get_object(self):
+        expert = get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+        return score_or_empty(expert)
+
+
+_ORDERINGS = {
+    "brier": F("score__brier").asc(nulls_last=True),
+    "log_score": F("score__log_score").desc(nulls_last=True),
+    "peer_score": F("score__peer_score").desc(nulls_last=True),
+    "baseline_score": F("score__baseline_score").desc(nulls_last=True),
+}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("min_scored", int, description="Fewest scored questions to be ranked (default 1)."),
+        OpenApiParameter("order", str, enum=LeaderboardQuerySerializer.ORDERS, description="Score to rank by."),
+    ],
+    responses={200: LeaderboardEntrySerializer(many=True), 400: ERRORS[400]},
+)
+class LeaderboardView(generics.ListAPIView):
+    """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked."""
+
+    serializer_class = LeaderboardEntrySerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = LeaderboardQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        min_scored = params.validated_data.get("min_scored", settings.HINDSIGHT_MIN_SCORED)
+        ordering = _ORDERINGS[params.validated_data["order"]]
+        ranked = Case(When(score__scored__gte=max(min_scored, 1), then=Value(True)), default=Value(False),
+                      output_field=BooleanField())
+        return (
+            Expert.objects.with_score()
+            .annotate(ranked=ranked)
+            .annotate(rank=Window(expression=Rank(), partition_by=[F("ranked")], order_by=ordering))
+            .order_by(F("ranked").desc(), ordering, "name", "pk")
+        )

@@ -1,0 +1,52 @@
+from django import forms
+
+from forecasts.constants import Outcome, ProbabilityOrigin
+from forecasts.models import Claim, Resolution
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """A claim; the probability may be left blank to derive it from the hedge phrase."""
+
+    probability = forms.FloatField(
+        required=False, min_value=0, max_value=1,
+        help_text="p(YES), 0 to 1. Leave blank to derive it from the hedge phrase (default hedge scale).",
+    )
+    probability_origin = forms.ChoiceField(
+        choices=[("", "—")] + list(ProbabilityOrigin.choices), required=False,
+        help_text="Filled in for you: “hedge” when derived, else “analyst” unless you choose “stated”.",
+    )
+    made_on = forms.DateField(required=False, help_text="Leave blank for the source's publication date.")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "question", "expert", "source", "quote", "statement", "hedge", "predicts", "probability",
+            "probability_origin", "probability_note", "made_on", "external_id",
+        ]
+
+
+class ResolutionInlineForm(forms.ModelForm):
+    """The resolution on the question page; changing the outcome asks for a reason."""
+
+    reason = forms.CharField(
+        required=False, max_length=500,
+        help_text="Required when changing an outcome: why. Kept in the history.",
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["outcome", "evidence_url", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "outcome" in self.changed_data and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why the outcome changes; the reason is kept in the history.")
+        return cleaned
+
+
+class ResolveQuestionsForm(forms.Form):
+    """The intermediate page of the bulk "resolve" admin action."""
+
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

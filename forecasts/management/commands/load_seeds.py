@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from forecasts.seed_loader import SeedError, load_seed_directory
+
+
+class Command(BaseCommand):
+    help = "Load the seed corpus (seeds/*.yaml): validates every file first; idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--path", default=str(settings.BASE_DIR / "seeds"), help="Seed folder (default: seeds/).")
+        parser.add_argument("--check", action="store_true", help="Validate the files without writing anything.")
+
+    def handle(self, *args, path, check, **options):
+        try:
+            report = load_seed_directory(path, check_only=check)
+        except SeedError as error:
+            raise CommandError(
+                f"{len(error.problems)} problem(s) in the seed files; nothing was written:\n" + "\n".join(error.problems)
+            ) from None
+        if check:
+            self.stdout.write(f"Seed files are valid: {report.summary().removeprefix('Seeds: ')}")
+        else:
+            self.stdout.write(report.summary())

@@ -1,0 +1,49 @@
+"""Create the Analysts group with exactly the permissions an analyst needs."""
+
+from django.db import migrations
+
+ANALYST_PERMISSIONS = {
+    "sources": ["add_expert", "change_expert", "view_expert", "add_source", "change_source", "view_source"],
+    "forecasts": [
+        "add_question", "change_question", "view_question",
+        "add_claim", "change_claim", "delete_claim", "view_claim",
+        # Resolving a question is adding its Resolution; re-resolving is changing it.
+        "add_resolution", "change_resolution", "view_resolution",
+        "add_topic", "view_topic", "view_hedgescale", "view_hedgephrase",
+    ],
+}
+
+
+def create_analysts_group(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="Analysts")
+    permissions = [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codenames in ANALYST_PERMISSIONS.items()
+        for codename in codenames
+    ]
+    group.permissions.set(permissions)
+
+
+def remove_analysts_group(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name="Analysts").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("forecasts", "0001_initial"),
+        ("sources", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_analysts_group, remove_analysts_group)]

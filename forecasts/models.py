@@ -1,0 +1,254 @@
+"""What was claimed, what happened, and how good each expert turned out to be."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from forecasts.constants import Outcome, ProbabilityOrigin, Side
+from sources.models import Expert, Source
+
+PROBABILITY_RANGE = Q(probability__gte=0) & Q(probability__lte=1)
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_resolution(self):
+        """Questions with their resolution (and who resolved it) joined in."""
+        return self.select_related("resolution", "resolution__resolved_by")
+
+    def for_list(self):
+        """One query for a page of questions: resolution joined, topics prefetched, claims counted."""
+        return (
+            self.with_resolution()
+            .prefetch_related("topics")
+            .annotate(claim_count=Count("claims", distinct=True))
+        )
+
+    def open(self):
+        return self.filter(resolution__isnull=True)
+
+    def resolved(self):
+        return self.filter(resolution__isnull=False)
+
+    def due(self, today):
+        """Unresolved questions whose deadline has passed, oldest deadline first."""
+        return self.open().filter(deadline__lt=today).order_by("deadline", "pk")
+
+
+class Question(models.Model):
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in imports and seed files.")
+    title = models.CharField(max_length=300)
+    resolution_criteria = models.TextField(help_text="Exactly what counts as YES and as NO.")
+    deadline = models.DateField(db_index=True)
+    deadline_inferred = models.BooleanField(
+        default=False, help_text="The text gives no date; the deadline was inferred (see the note)."
+    )
+    deadline_note = models.CharField(max_length=500, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="questions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deadline", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("question-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_resolved(self):
+        return hasattr(self, "resolution")
+
+
+class Resolution(models.Model):
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="resolution")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="resolutions", help_text="Empty for resolutions loaded from the seed corpus.",
+    )
+    resolved_at = models.DateTimeField()
+    evidence_url = models.URLField("evidence URL", max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-resolved_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="resolution_outcome_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.get_outcome_display()}"
+
+    @property
+    def is_scored(self):
+        return self.outcome in (Outcome.YES, Outcome.NO)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def for_list(self):
+        """Claims with expert, source, question and resolution joined: one query per page."""
+        return self.select_related("expert", "source", "question", "question__resolution")
+
+
+class Claim(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="claims")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    quote = models.TextField(help_text="Verbatim from the source.")
+    statement = models.TextField(blank=True, help_text="The proposition in plain words.")
+    hedge = models.CharField(
+        max_length=100, blank=True, help_text='The hedge phrase as written ("I doubt", "likely").'
+    )
+    predicts = models.CharField(
+        max_length=3, choices=Side.choices, default=Side.YES,
+        help_text="Which side of the question the hedged statement is about; "
+        "a statement about the NO side gets p(YES) = 1 − p.",
+    )
+    probability = models.FloatField(help_text="Probability that the question resolves YES, 0 to 1.")
+    probability_origin = models.CharField(max_length=10, choices=ProbabilityOrigin.choices)
+    probability_note = models.CharField(
+        max_length=500, blank=True, help_text="Why, when an analyst set the probability."
+    )
+    made_on = models.DateField(db_index=True, help_text="When the expert made the claim.")
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="Stable key from a seed file or an import."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=PROBABILITY_RANGE, name="claim_probability_0_to_1"),
+            models.CheckConstraint(
+                condition=Q(probability_origin__in=ProbabilityOrigin.values),
+                name="claim_probability_origin_valid",
+            ),
+            models.CheckConstraint(condition=Q(predicts__in=Side.values), name="claim_predicts_valid"),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="claim_external_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["expert", "question"]),
+            models.Index(fields=["question", "expert"]),
+        ]
+
+    def __str__(self):
+        return f"{self.expert}: {self.statement or self.quote}"[:120]
+
+
+class HedgeScale(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    citation = models.TextField(blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    is_default = models.BooleanField(
+        default=False, help_text="Claims derive their probability from the default scale."
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_hedge_scale"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class HedgePhrase(models.Model):
+    scale = models.ForeignKey(HedgeScale, on_delete=models.CASCADE, related_name="phrases")
+    phrase = models.CharField(max_length=100, help_text="Lower case, single spaces.")
+    probability = models.FloatField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["scale", "probability", "phrase"]
+        verbose_name = "hedge phrase"
+        constraints = [
+            models.CheckConstraint(condition=PROBABILITY_RANGE, name="hedge_probability_0_to_1"),
+            models.UniqueConstraint(fields=["scale", "phrase"], name="hedge_phrase_unique_in_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.phrase} = {self.probability:g}"
+
+
+class QuestionScore(models.Model):
+    """One expert's score on one scored (YES/NO) question, from the claim that counts."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="question_scores")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    outcome = models.PositiveSmallIntegerField(help_text="1 if YES, 0 if NO.")
+    brier = models.FloatField()
+    log_score = models.FloatField()
+    baseline_score = models.FloatField()
+    peer_score = models.FloatField(null=True, help_text="Empty when the expert was alone on it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "expert"], name="question_score_unique"),
+        ]
+        indexes = [models.Index(fields=["expert"])]
+
+    def __str__(self):
+        return f"{self.expert} on {self.question_id}: Brier {self.brier:.3f}"
+
+
+class ExpertScore(models.Model):
+    """An expert's aggregate scores, kept current by forecasts.services."""
+
+    expert = models.OneToOneField(Expert, on_delete=models.CASCADE, primary_key=True, related_name="score")
+    scored = models.PositiveIntegerField(default=0, help_text="Questions resolved YES or NO.")
+    open = models.PositiveIntegerField(default=0, help_text="Unresolved questions.")
+    unscorable = models.PositiveIntegerField(default=0, help_text="Questions resolved AMBIGUOUS or ANNULLED.")
+    late = models.PositiveIntegerField(default=0, help_text="Resolved questions claimed only after the deadline.")
+    brier = models.FloatField(null=True, db_index=True)
+    brier_ci_low = models.FloatField(null=True)
+    brier_ci_high = models.FloatField(null=True)
+    brier_skill = models.FloatField(null=True)
+    log_score = models.FloatField(null=True)
+    baseline_score = models.FloatField(null=True)
+    peer_score = models.FloatField(null=True)
+    peer_scored = models.PositiveIntegerField(default=0, help_text="Questions shared with other experts.")
+    calibration = models.JSONField(default=list)
+    reliability = models.FloatField(null=True)
+    resolution = models.FloatField(null=True)
+    uncertainty = models.FloatField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "expert score"
+        ordering = [F("brier").asc(nulls_last=True)]
+
+    def __str__(self):
+        return f"Scores of {self.expert_id}"

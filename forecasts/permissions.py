@@ -1,0 +1,30 @@
+"""Who may do what over the API: reads are open, writes need the analyst's model permission."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+_METHOD_ACTION = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+class AnalystWritesOrReadOnly(BasePermission):
+    """Anyone may read. A write needs the Django permission for it, as the Analysts group grants.
+
+    The model permission is "<app>.<add|change|delete>_<model>" for the view's model; a view
+    can name another for an action in ``write_permissions`` (e.g. {"resolve": "forecasts.add_resolution"}; PATCH asks for the matching change permission).
+    """
+
+    message = "Only analysts can change Hindsight's records."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        permission = getattr(view, "write_permissions", {}).get(getattr(view, "action", None))
+        if permission is not None and request.method == "PATCH":
+            permission = permission.replace(".add_", ".change_")
+        if permission is None:
+            model = view.get_queryset().model
+            action = _METHOD_ACTION.get(request.method, "change")
+            permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+        return user.has_perm(permission)

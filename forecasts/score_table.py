@@ -1,0 +1,195 @@
+"""Keeps the score tables (QuestionScore, ExpertScore) in step with claims and resolutions.
+
+Writes call schedule_rescoring() inside their transaction. Rescoring happens at once, or, inside
+a deferred_rescoring() block (bulk loads and imports), once for all questions at the block's end.
+recompute_all_scores() rebuilds both tables from scratch and gives the same numbers.
+"""
+
+import contextvars
+from collections import defaultdict
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import Min
+
+from forecasts import scoring
+from forecasts.constants import Outcome
+from forecasts.models import Claim, ExpertScore, QuestionScore
+from sources.models import Expert
+
+_pending = contextvars.ContextVar("pending_rescoring", default=None)
+_OUTCOME_VALUE = {Outcome.YES: 1, Outcome.NO: 0}
+_BATCH = 5000
+_SCORE_FIELDS = [
+    "scored", "open", "unscorable", "late", "brier", "brier_ci_low", "brier_ci_high", "brier_skill",
+    "log_score", "baseline_score", "peer_score", "peer_scored", "calibration", "reliability",
+    "resolution", "uncertainty", "updated_at",
+]
+
+
+def schedule_rescoring(question_ids, expert_ids=()):
+    """Rescore these questions (and refresh these experts' counts), now or at the deferred block's end."""
+    pending = _pending.get()
+    if pending is None:
+        rescore_questions(question_ids, extra_expert_ids=expert_ids)
+    else:
+        pending[0].update(question_ids)
+        pending[1].update(expert_ids)
+
+
+@contextmanager
+def deferred_rescoring():
+    """Collect the rescoring of every write in the block and run it once, at the end."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set((set(), set()))
+    try:
+        yield
+        question_ids, expert_ids = _pending.get()
+    finally:
+        _pending.reset(token)
+    rescore_questions(question_ids, extra_expert_ids=expert_ids)
+
+
+def _claim_rows(claims):
+    return claims.values_list(
+        "pk", "expert_id", "probability", "made_on", "question_id", "question__deadline",
+        "question__resolution__outcome",
+    ).order_by()
+
+
+def _score_claim_rows(rows):
+    """QuestionScore objects (unsaved) for every scored question among the claim rows."""
+    by_question = defaultdict(list)
+    resolution = {}
+    for claim_id, expert_id, probability, made_on, question_id, deadline, outcome in rows:
+        if outcome in _OUTCOME_VALUE:
+            by_question[question_id].append(scoring.ClaimRecord(claim_id, expert_id, probability, made_on))
+            resolution[question_id] = (deadline, _OUTCOME_VALUE[outcome])
+    scores = []
+    for question_id, claims in by_question.items():
+        deadline, outcome = resolution[question_id]
+        chosen = scoring.counting_claims(claims, deadline)
+        for result in scoring.score_question(chosen.values(), outcome):
+            scores.append(
+                QuestionScore(
+                    question_id=question_id, expert_id=result.expert_id, claim_id=result.claim_id,
+                    probability=result.probability, outcome=result.outcome, brier=result.brier,
+                    log_score=result.log_score, baseline_score=result.baseline_score,
+                    peer_score=result.peer_score,
+                )
+            )
+    return scores
+
+
+@transaction.atomic
+def rescore_questions(question_ids, *, extra_expert_ids=()):
+    """Rescore the given questions and refresh every expert who has (or had) a claim on them."""
+    question_ids = set(question_ids)
+    expert_ids = set(extra_expert_ids)
+    if question_ids:
+        stale = QuestionScore.objects.filter(question_id__in=question_ids)
+        expert_ids.update(stale.values_list("expert_id", flat=True))
+        stale.delete()
+        rows = list(_claim_rows(Claim.objects.filter(question_id__in=question_ids)))
+        expert_ids.update(row[1] for row in rows)
+        QuestionScore.objects.bulk_create(_score_claim_rows(rows), batch_size=_BATCH)
+    if expert_ids:
+        refresh_expert_scores(expert_ids)
+
+
+def _question_counts(claims):
+    """{expert_id: {"open", "unscorable", "late"}} counted over distinct questions."""
+    counts = defaultdict(lambda: {"open": 0, "unscorable": 0, "late": 0})
+    pairs = (
+        claims.values("expert_id", "question_id", "question__deadline", "question__resolution__outcome")
+        .annotate(earliest=Min("made_on"))
+        .order_by()
+    )
+    for pair in pairs:
+        outcome = pair["question__resolution__outcome"]
+        tally = counts[pair["expert_id"]]
+        if outcome is None:
+            tally["open"] += 1
+        elif outcome not in _OUTCOME_VALUE:
+            tally["unscorable"] += 1
+        elif pair["earliest"] > pair["question__deadline"]:
+            tally["late"] += 1
+    return counts
+
+
+def _expert_score(expert_id, results, counts):
+    summary = scoring.summarize_expert(results)
+    interval = summary.brier_ci95 or (None, None)
+    decomposition = summary.decomposition
+    return ExpertScore(
+        expert_id=expert_id,
+        scored=summary.scored,
+        open=counts["open"],
+        unscorable=counts["unscorable"],
+        late=counts["late"],
+        brier=summary.brier,
+        brier_ci_low=interval[0],
+        brier_ci_high=interval[1],
+        brier_skill=summary.brier_skill,
+        log_score=summary.log_score,
+        baseline_score=summary.baseline_score,
+        peer_score=summary.peer_score,
+        peer_scored=summary.peer_scored,
+        calibration=[bin_.as_dict() for bin_ in summary.calibration],
+        reliability=decomposition.reliability if decomposition else None,
+        resolution=decomposition.resolution if decomposition else None,
+        uncertainty=decomposition.uncertainty if decomposition else None,
+    )
+
+
+def _results_by_expert(question_scores):
+    results = defaultdict(list)
+    for row in question_scores.values_list(
+        "claim_id", "expert_id", "probability", "outcome", "brier", "log_score", "baseline_score", "peer_score"
+    ).order_by():
+        results[row[1]].append(scoring.QuestionResult(*row))
+    return results
+
+
+def _save_expert_scores(expert_scores):
+    ExpertScore.objects.bulk_create(
+        expert_scores, batch_size=_BATCH, update_conflicts=True, unique_fields=["expert"],
+        update_fields=_SCORE_FIELDS,
+    )
+
+
+@transaction.atomic
+def refresh_expert_scores(expert_ids):
+    """Recompute these experts' aggregate rows from their per-question scores and claims."""
+    expert_ids = set(expert_ids)
+    results = _results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
+    counts = _question_counts(Claim.objects.filter(expert_id__in=expert_ids))
+    _save_expert_scores(
+        [_expert_score(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids]
+    )
+
+
+@transaction.atomic
+def recompute_all_scores():
+    """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
+    QuestionScore.objects.all().delete()
+    question_scores = _score_claim_rows(_claim_rows(Claim.objects.all()).iterator(chunk_size=20000))
+    QuestionScore.objects.bulk_create(question_scores, batch_size=_BATCH)
+    results = defaultdict(list)
+    for score in question_scores:
+        results[score.expert_id].append(
+            scoring.QuestionResult(
+                score.claim_id, score.expert_id, score.probability, score.outcome, score.brier,
+                score.log_score, score.baseline_score, score.peer_score,
+            )
+        )
+    counts = _question_counts(Claim.objects.all())
+    ExpertScore.objects.all().delete()
+    expert_ids = list(Expert.objects.values_list("pk", flat=True))
+    ExpertScore.objects.bulk_create(
+        [_expert_score(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids],
+        batch_size=_BATCH,
+    )
+    return len(expert_ids), len(question_scores)

@@ -1,0 +1,158 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from forecasts.constants import Outcome, ProbabilityOrigin, QuestionStatus
+from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
+from sources.fields import BoundedPrimaryKeyRelatedField
+from sources.models import Expert, Source
+
+
+class ResolutionSerializer(serializers.ModelSerializer):
+    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Resolution
+        fields = ["outcome", "resolved_by", "resolved_at", "evidence_url", "note"]
+        read_only_fields = fields
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    topics = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Topic.objects.all(), many=True, required=False
+    )
+    status = serializers.SerializerMethodField()
+    resolution = ResolutionSerializer(read_only=True, allow_null=True)
+    claim_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id", "slug", "title", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note",
+            "topics", "status", "resolution", "claim_count",
+        ]
+        extra_kwargs = {"slug": {"required": False}}
+
+    @extend_schema_field(serializers.ChoiceField(choices=QuestionStatus.choices))
+    def get_status(self, question):
+        return QuestionStatus.RESOLVED if question.is_resolved else QuestionStatus.OPEN
+
+
+class ResolveInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ChangeResolutionInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500,
+        help_text="Why the outcome changes; required when it does. Kept in the history.",
+    )
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    question = BoundedPrimaryKeyRelatedField(queryset=Question.objects.all())
+    expert = serializers.SlugRelatedField(slug_field="slug", queryset=Expert.objects.all())
+    source = BoundedPrimaryKeyRelatedField(queryset=Source.objects.all())
+    probability = serializers.FloatField(
+        min_value=0, max_value=1, required=False,
+        help_text="p(YES). Optional when `hedge` is a phrase of the hedge scale: then derived from it.",
+    )
+    probability_origin = serializers.ChoiceField(choices=ProbabilityOrigin.choices, required=False)
+    made_on = serializers.DateField(required=False, help_text="Defaults to the source's publication date.")
+    outcome = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "question", "expert", "source", "quote", "statement", "hedge", "predicts", "probability",
+            "probability_origin", "probability_note", "made_on", "external_id", "outcome",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
+    def get_outcome(self, claim):
+        resolution = getattr(claim.question, "resolution", None)
+        return resolution.outcome if resolution else None
+
+
+class CalibrationBinSerializer(serializers.Serializer):
+    bin_low = serializers.FloatField()
+    bin_high = serializers.FloatField()
+    n = serializers.IntegerField()
+    mean_forecast = serializers.FloatField()
+    observed = serializers.FloatField()
+    ci95 = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class DecompositionSerializer(serializers.Serializer):
+    reliability = serializers.FloatField()
+    resolution = serializers.FloatField()
+    uncertainty = serializers.FloatField()
+
+
+class ScoreFieldsSerializer(serializers.ModelSerializer):
+    """The scores of an ExpertScore row; every score is null where nothing is scored."""
+
+    brier_ci95 = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExpertScore
+        fields = [
+            "scored", "open", "unscorable", "late", "brier", "brier_ci95", "brier_skill", "log_score",
+            "baseline_score", "peer_score", "peer_scored",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), allow_null=True))
+    def get_brier_ci95(self, score):
+        return None if score.brier_ci_low is None else [score.brier_ci_low, score.brier_ci_high]
+
+
+class ExpertScoresSerializer(ScoreFieldsSerializer):
+    expert = serializers.CharField(source="expert.slug")
+    calibration = CalibrationBinSerializer(many=True)
+    decomposition = serializers.SerializerMethodField()
+
+    class Meta(ScoreFieldsSerializer.Meta):
+        fields = ["expert", *ScoreFieldsSerializer.Meta.fields, "calibration", "decomposition"]
+
+    @extend_schema_field(DecompositionSerializer(allow_null=True))
+    def get_decomposition(self, score):
+        if score.reliability is None:
+            return None
+        return {"reliability": score.reliability, "resolution": score.resolution, "uncertainty": score.uncertainty}
+
+
+class LeaderboardEntrySerializer(serializers.ModelSerializer):
+    expert = serializers.CharField(source="slug")
+    ranked = serializers.BooleanField()
+    rank = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Expert
+        fields = ["expert", "name", "affiliation", "ranked", "rank", "scores"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_rank(self, expert):
+        return expert.rank if expert.ranked else None
+
+    @extend_schema_field(ScoreFieldsSerializer)
+    def get_scores(self, expert):
+        return ScoreFieldsSerializer(score_or_empty(expert)).data
+
+
+def score_or_empty(expert):
+    """The expert's score row, or an unsaved all-zero row for an expert with no claims."""
+    try:
+        return expert.score
+    except ExpertScore.DoesNotExist:
+        return ExpertScore(expert=expert)
+
+
+class LeaderboardQuerySerializer(serializers.Serializer):
+    ORDERS = ["brier", "log_score", "peer_score", "baseline_score"]
+    min_scored = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    order = serializers.ChoiceField(choices=ORDERS, default="brier")

@@ -1,0 +1,68 @@
+"""REST endpoints for experts and sources (/api/experts/, /api/sources/)."""
+
+from django_filters import rest_framework as filters
+from rest_framework import mixins, viewsets
+from rest_framework.filters import SearchFilter
+
+from sources import services
+from sources.models import Expert, Source
+from sources.serializers import ExpertSerializer, SourceSerializer
+
+
+class ReadCreatePatchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and PATCH; no PUT and no DELETE."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ExpertViewSet(ReadCreatePatchViewSet):
+    """Experts, by slug. `?search=` matches name and affiliation."""
+
+    serializer_class = ExpertSerializer
+    lookup_field = "slug"
+    filter_backends = [SearchFilter]
+    search_fields = ["name", "affiliation"]
+
+    def get_queryset(self):
+        return Expert.objects.order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_expert(**serializer.validated_data, user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_expert(
+            serializer.instance, **serializer.validated_data, user=self.request.user
+        )
+
+
+class SourceFilter(filters.FilterSet):
+    author = filters.CharFilter(field_name="authors__slug", distinct=True, help_text="Expert slug.")
+    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    class Meta:
+        model = Source
+        fields = ["publisher"]
+
+
+class SourceViewSet(ReadCreatePatchViewSet):
+    """Sources (articles, posts, interviews). `?search=` matches title and publisher."""
+
+    serializer_class = SourceSerializer
+    filter_backends = [filters.DjangoFilterBackend, SearchFilter]
+    filterset_class = SourceFilter
+    search_fields = ["title", "publisher"]
+
+    def get_queryset(self):
+        return Source.objects.with_authors().order_by("-published_on", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_source(**serializer.validated_data, user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_source(
+            serializer.instance, **serializer.validated_data, user=self.request.user
+        )

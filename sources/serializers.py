@@ -1,0 +1,24 @@
+from rest_framework import serializers
+
+from sources.models import Expert, Source
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    links = serializers.ListField(child=serializers.URLField(max_length=500), required=False)
+
+    class Meta:
+        model = Expert
+        fields = ["slug", "name", "affiliation", "bio", "links"]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    authors = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Expert.objects.all(), many=True, required=False,
+        help_text="Slugs of the experts who wrote it.",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "title", "url", "publisher", "published_on", "authors", "excerpt", "notes"]
+        extra_kwargs = {"slug": {"required": False}}

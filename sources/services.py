@@ -1,0 +1,65 @@
+"""Writes for experts and sources. Each function validates with full_clean() before saving."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from sources.models import Expert, Source
+
+
+def unique_slug(model, text, *, max_length=100, exclude_pk=None):
+    """A slug for text that no other row of model uses: "name", then "name-2", "name-3"…"""
+    base = slugify(text)[: max_length - 4].strip("-") or "item"
+    taken = model.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    taken = set(taken.values_list("slug", flat=True))
+    candidate, suffix = base, 2
+    while candidate in taken:
+        candidate, suffix = f"{base}-{suffix}", suffix + 1
+    return candidate
+
+
+def _apply(instance, changes, user):
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def create_expert(*, name, slug="", affiliation="", bio="", links=(), user=None):
+    """Add an expert; the slug is made from the name when not given."""
+    expert = Expert(
+        slug=slug or unique_slug(Expert, name), name=name, affiliation=affiliation, bio=bio, links=list(links)
+    )
+    return _apply(expert, {}, user)
+
+
+@transaction.atomic
+def update_expert(expert, *, user=None, **changes):
+    """Change an expert's fields."""
+    return _apply(expert, changes, user)
+
+
+@transaction.atomic
+def create_source(*, title, published_on, slug="", publisher="", url="", authors=(), excerpt="", notes="", user=None):
+    """Add a source; the slug is made from the date and title when not given."""
+    source = Source(
+        slug=slug or unique_slug(Source, f"{published_on:%Y-%m-%d} {title}", max_length=120),
+        title=title, publisher=publisher, url=url, published_on=published_on, excerpt=excerpt, notes=notes,
+    )
+    _apply(source, {}, user)
+    source.authors.set(authors)
+    return source
+
+
+@transaction.atomic
+def update_source(source, *, user=None, authors=None, **changes):
+    """Change a source's fields, and its authors when given."""
+    _apply(source, changes, user)
+    if authors is not None:
+        source.authors.set(authors)
+    return source
