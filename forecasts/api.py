@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, F, Value, When, Window
 from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -40,7 +41,7 @@ class QuestionViewSet(
 
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter
-    filter_backends = [*settings.REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"], SearchFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter]
     search_fields = ["title", "resolution_criteria"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     # Resolving is adding a Resolution; changing one (PATCH) needs the change permission.

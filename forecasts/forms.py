@@ -48,5 +48,5 @@ class ResolveQuestionsForm(forms.Form):
     """The intermediate page of the bulk "resolve" admin action."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices)
-    evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500)
+    evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
