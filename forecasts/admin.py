@@ -30,11 +30,12 @@ class ClaimSavingMixin:
     def save_formset(self, request, form, formset, change):
         if formset.model is not Claim:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form.instance.pk is None:
                 data = _claim_data(inline_form)
                 data[formset.fk.name] = form.instance
-                services.record_claim(**data, user=request.user)
+                formset.new_objects.append(services.record_claim(**data, user=request.user))
 
 
 class ExistingClaimInline(admin.TabularInline):
@@ -153,17 +154,20 @@ class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Resolution:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed():
                 continue
             data = {f: inline_form.cleaned_data.get(f) for f in ("outcome", "evidence_url", "note")}
             if inline_form.instance.pk is None:
-                services.resolve_question(question=form.instance, resolved_by=request.user, **data)
+                resolution = services.resolve_question(question=form.instance, resolved_by=request.user, **data)
+                formset.new_objects.append(resolution)
             else:
-                services.change_resolution(
+                resolution = services.change_resolution(
                     question=form.instance, changed_by=request.user,
                     reason=inline_form.cleaned_data.get("reason", ""), **data,
                 )
+                formset.changed_objects.append((resolution, inline_form.changed_data))
 
     def has_resolve_permission(self, request):
         return request.user.has_perm("forecasts.add_resolution")

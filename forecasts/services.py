@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forecasts.constants import Outcome, ProbabilityOrigin, Side
+from forecasts.constants import ProbabilityOrigin, Side
 from forecasts.errors import Conflict
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import schedule_rescoring
@@ -212,13 +212,13 @@ def record_claim(
 ):
     """Record an expert's claim on a question.
 
-    Without a probability, it is derived from the hedge phrase (origin "hedge"); a probability
-    given is the expert's own ("stated") or the analyst's (the default origin).
+    Without a probability, or with origin "hedge", the probability is derived from the hedge
+    phrase; a probability given is the expert's own ("stated") or the analyst's (the default).
     """
-    if probability is None:
+    if probability is None or probability_origin == ProbabilityOrigin.HEDGE:
         probability = _derive_probability(hedge, predicts)
         probability_origin = ProbabilityOrigin.HEDGE
-    elif probability_origin in (None, "", ProbabilityOrigin.HEDGE):
+    elif not probability_origin:
         probability_origin = ProbabilityOrigin.ANALYST
     claim = Claim(
         question=question,
@@ -248,9 +248,9 @@ def update_claim(claim, *, user=None, **changes):
     origin = changes.pop("probability_origin", None)
     for field, value in changes.items():
         setattr(claim, field, value)
-    if probability is not None:
+    if probability is not None and origin != ProbabilityOrigin.HEDGE:
         claim.probability = probability
-        claim.probability_origin = origin if origin in (ProbabilityOrigin.STATED, ProbabilityOrigin.ANALYST) else ProbabilityOrigin.ANALYST
+        claim.probability_origin = origin or ProbabilityOrigin.ANALYST
     elif origin == ProbabilityOrigin.HEDGE or (
         claim.probability_origin == ProbabilityOrigin.HEDGE and {"hedge", "predicts"} & set(changes)
     ):

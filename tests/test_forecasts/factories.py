@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from forecasts.constants import Outcome, ProbabilityOrigin
-from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, Resolution
+from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, Resolution, Topic
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 
@@ -57,5 +57,15 @@ def default_scale(**phrases):
     """A default hedge scale with the given phrase=probability entries (underscores become spaces)."""
     scale = HedgeScaleFactory()
     for phrase, probability in phrases.items():
-        HedgePhrase.objects.create(scale=scale, phrase=phrase.replace("_", " "), probability=probability)
+        HedgePhrase.objects.update_or_create(
+            scale=scale, phrase=phrase.replace("_", " "), defaults={"probability": probability}
+        )
     return scale
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")

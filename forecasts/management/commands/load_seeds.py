@@ -19,6 +19,7 @@ class Command(BaseCommand):
                 f"{len(error.problems)} problem(s) in the seed files; nothing was written:\n" + "\n".join(error.problems)
             ) from None
         if check:
-            self.stdout.write(f"Seed files are valid: {report.summary().removeprefix('Seeds: ')}")
+            totals = ", ".join(f"{count} {kind}" for kind, count in report.totals.items())
+            self.stdout.write(f"Seed files are valid: {totals}. Nothing was written.")
         else:
             self.stdout.write(report.summary())

@@ -1,0 +1,66 @@
+"""Every list endpoint, the scores endpoint and every page do the same queries at any size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forecasts import services
+from forecasts.constants import Outcome
+from tests.test_forecasts.factories import QuestionFactory, TopicFactory, default_scale
+from tests.test_sources.factories import ExpertFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _add_rows(count, expert):
+    """count questions, each with a claim from `expert` and one from a new expert; half resolved."""
+    default_scale(likely=0.675)
+    source = SourceFactory()
+    source.authors.add(expert, ExpertFactory())
+    for index in range(count):
+        question = QuestionFactory()
+        question.topics.add(TopicFactory())
+        for author in (expert, ExpertFactory()):
+            services.record_claim(question=question, expert=author, source=source, quote="q", hedge="likely")
+        if index % 2:
+            services.resolve_question(question=question, outcome=Outcome.YES)
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        # count + page of experts
+        ("/api/experts/", 2),
+        # count + page of sources + their authors
+        ("/api/sources/", 3),
+        # count + page of questions (resolution joined, claims counted) + their topics
+        ("/api/questions/", 3),
+        # count + page of claims (expert, source, question, resolution joined)
+        ("/api/claims/", 2),
+        # the expert filter's lookup + count + page
+        ("/api/claims/?expert={slug}", 3),
+        # count + page of experts with their score rows and ranks
+        ("/api/leaderboard/", 2),
+        # the expert with its score row
+        ("/api/experts/{slug}/scores/", 1),
+        # page: experts with score rows
+        ("/", 1),
+        # page: expert with score, claims, per-claim scores
+        ("/experts/{slug}/", 3),
+    ],
+)
+def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected):
+    expert = ExpertFactory(slug="steady")
+    _add_rows(3, expert)
+    url = url.format(slug=expert.slug)
+    small = _queries(client, url)
+    _add_rows(12, expert)
+    large = _queries(client, url)
+    assert len(small) == len(large) == expected, large
