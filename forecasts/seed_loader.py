@@ -114,6 +114,8 @@ class _Checker:
 
     def choice(self, record, where, name, choices, *, default=None):
         value = record.get(name, default)
+        if isinstance(value, bool):  # YAML 1.1 reads an unquoted yes/no as a boolean
+            value = "yes" if value else "no"
         if value not in choices:
             self.fail(where, name, f"must be one of {', '.join(choices)}, got {value!r}")
             return None
