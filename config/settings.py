@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from config.env import env_bool, env_int, env_list
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "sources",
     "forecasts",
 ]
@@ -159,6 +161,15 @@ SPECTACULAR_SETTINGS = {
         "PredictsEnum": "forecasts.constants.Side",
     },
 }
+
+# History is read-only: reverting from the history page would bypass the services' checks.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
+IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)

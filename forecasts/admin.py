@@ -2,18 +2,32 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
 from forecasts.errors import Conflict
-from forecasts.forms import ClaimAdminForm, ResolutionInlineForm, ResolveQuestionsForm
-from forecasts.models import Claim, ExpertScore, HedgePhrase, HedgeScale, Question, Resolution, Topic
+from forecasts.forms import ClaimAdminForm, QuestionAdminForm, ResolutionInlineForm, ResolveQuestionsForm
+from forecasts.models import Claim, ExpertScore, HedgePhrase, HedgeScale, Question, QuestionScore, Resolution, Topic
+from forecasts.ranking import ranked_experts
+from forecasts.resources import ClaimResource, QuestionResource
 from sources.admin import ExpertAdmin, SourceAdmin
 from sources.models import Expert, Source
 
 CLAIM_FIELDS = ["expert", "source", "quote", "statement", "hedge", "predicts", "probability", "made_on"]
+
+
+def _adopt(obj, saved):
+    """Make the admin's unsaved object the one a service saved (pk and defaults filled in)."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
 
 
 def _claim_data(form):
@@ -38,6 +52,18 @@ class ClaimSavingMixin:
                 formset.new_objects.append(services.record_claim(**data, user=request.user))
 
 
+def with_claim_scores(claims):
+    """Claims annotated with their Brier and peer score (None until scored), in the same query."""
+    score = QuestionScore.objects.filter(claim=OuterRef("pk"))
+    return claims.annotate(
+        brier_score=Subquery(score.values("brier")[:1]), peer=Subquery(score.values("peer_score")[:1])
+    )
+
+
+def _number(value, digits=3):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
 class ExistingClaimInline(admin.TabularInline):
     model = Claim
     verbose_name_plural = "claims"
@@ -49,7 +75,21 @@ class ExistingClaimInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("expert", "source", "question")
+        claims = super().get_queryset(request).select_related("expert", "source", "question__resolution")
+        return with_claim_scores(claims)
+
+    @admin.display(description="Brier")
+    def brier(self, claim):
+        return _number(claim.brier_score)
+
+    @admin.display(description="peer")
+    def peer_score(self, claim):
+        return _number(claim.peer, 1)
+
+    @admin.display(description="outcome")
+    def outcome(self, claim):
+        resolution = getattr(claim.question, "resolution", None)
+        return resolution.get_outcome_display() if resolution else "open"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -69,7 +109,12 @@ class AddClaimInline(admin.StackedInline):
 
 
 class QuestionClaimInline(ExistingClaimInline):
-    fields = ["expert", "source", "quote", "hedge", "predicts", "probability", "probability_origin", "made_on"]
+    fields = ["expert", "source", "quote", "hedge", "probability", "probability_origin", "made_on", "brier", "peer_score"]
+    readonly_fields = fields
+
+
+class ExpertClaimInline(ExistingClaimInline):
+    fields = ["question", "source", "quote", "hedge", "probability", "made_on", "outcome", "brier"]
     readonly_fields = fields
 
 
@@ -90,6 +135,7 @@ class AddSourceClaimInline(AddClaimInline):
 class ResolutionInline(admin.StackedInline):
     model = Resolution
     form = ResolutionInlineForm
+    template = "admin/forecasts/question/resolution_inline.html"
     fields = ["outcome", "evidence_url", "note", "reason", "resolved_by", "resolved_at"]
     readonly_fields = ["resolved_by", "resolved_at"]
     can_delete = False
@@ -113,10 +159,27 @@ class ResolutionStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DueFilter(admin.SimpleListFilter):
+    """Unresolved questions whose deadline has passed; the list is then sorted oldest deadline first."""
+
+    title = "due for resolution"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Due for resolution")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(resolution__isnull=True, deadline__lt=timezone.localdate())
+        return queryset
+
+
 @admin.register(Question)
-class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
+class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
+    form = QuestionAdminForm
+    resource_classes = [QuestionResource]
     list_display = ["title", "deadline", "status", "outcome", "claim_count"]
-    list_filter = [ResolutionStatusFilter, "resolution__outcome", "topics", "deadline", "claims__expert"]
+    list_filter = [DueFilter, ResolutionStatusFilter, "resolution__outcome", "topics", "deadline", "claims__expert"]
     list_select_related = ["resolution"]
     search_fields = ["title", "resolution_criteria", "slug"]
     date_hierarchy = "deadline"
@@ -128,6 +191,21 @@ class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True))
+
+    def get_ordering(self, request):
+        if request.GET.get(DueFilter.parameter_name) == "yes":
+            return ["deadline", "pk"]
+        return super().get_ordering(request)
+
+    object_history_template = "admin/forecasts/question/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The question's history, followed by its resolution's (outcomes, evidence, reasons)."""
+        resolution_history = (
+            Resolution.history.filter(question_id=object_id).select_related("history_user").order_by("-history_date")
+        )
+        context = {"resolution_history": resolution_history, **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=context)
 
     @admin.display(description="status", boolean=False)
     def status(self, question):
@@ -147,9 +225,7 @@ class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
             changed = {f: v for f, v in fields.items() if f in form.changed_data}
             services.update_question(obj, **changed, user=request.user)
         else:
-            created = services.create_question(**fields, user=request.user)
-            obj.pk = created.pk
-            obj._state.adding = False
+            _adopt(obj, services.create_question(**fields, user=request.user))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Resolution:
@@ -201,8 +277,9 @@ class QuestionAdmin(ClaimSavingMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ClaimAdminForm
+    resource_classes = [ClaimResource]
     list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
     list_filter = ["probability_origin", "made_on", "expert", "source"]
     list_select_related = ["expert", "question", "source"]
@@ -219,9 +296,23 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if change:
             services.update_claim(obj, **_changed_claim_data(form), user=request.user)
         else:
-            created = services.record_claim(**_claim_data(form), user=request.user)
-            obj.pk = created.pk
-            obj._state.adding = False
+            _adopt(obj, services.record_claim(**_claim_data(form), user=request.user))
+
+    def _add_another_from_source(self, request, obj):
+        url = reverse("admin:forecasts_claim_add")
+        return HttpResponseRedirect(f"{url}?source={obj.source_id}&made_on={obj.made_on:%Y-%m-%d}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother_same_source" in request.POST:
+            self.message_user(request, f"Added “{obj}”. Add another claim from the same source.")
+            return self._add_another_from_source(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_addanother_same_source" in request.POST:
+            self.message_user(request, f"Saved “{obj}”. Add another claim from the same source.")
+            return self._add_another_from_source(request, obj)
+        return super().response_change(request, obj)
 
     def delete_model(self, request, obj):
         services.delete_claim(obj, user=request.user)
@@ -274,9 +365,19 @@ admin.site.unregister(Source)
 
 @admin.register(Expert)
 class ExpertWithScoresAdmin(ExpertAdmin):
-    list_display = ["name", "affiliation", "scored", "brier", "brier_ci95"]
+    list_display = ["name", "affiliation", "scored", "brier", "brier_ci95", "rank"]
     list_select_related = ["score"]
     ordering = ["name"]
+    readonly_fields = ["scores_summary", "calibration_chart"]
+    fields = None
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "affiliation", "bio", "links"]}),
+        ("Scores", {"fields": ["scores_summary", "calibration_chart"]}),
+    ]
+    inlines = [ExpertClaimInline]
+
+    def get_queryset(self, request):
+        return ranked_experts(super().get_queryset(request))
 
     @admin.display(description="scored", ordering="score__scored")
     def scored(self, expert):
@@ -284,13 +385,46 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     @admin.display(description="Brier", ordering="score__brier")
     def brier(self, expert):
-        value = _score(expert).brier
-        return "—" if value is None else f"{value:.3f}"
+        return _number(_score(expert).brier)
 
     @admin.display(description="95 % interval")
     def brier_ci95(self, expert):
         score = _score(expert)
         return "—" if score.brier_ci_low is None else f"{score.brier_ci_low:.3f} – {score.brier_ci_high:.3f}"
+
+    @admin.display(description="rank", ordering="rank")
+    def rank(self, expert):
+        return expert.rank if expert.ranked else "insufficient record"
+
+    @admin.display(description="summary")
+    def scores_summary(self, expert):
+        score = _score(expert)
+        rows = [
+            ("Scored questions", score.scored), ("Open", score.open), ("Ambiguous or annulled", score.unscorable),
+            ("Claimed only after the deadline", score.late),
+            ("Brier (lower is better)", _number(score.brier)), ("Brier 95 % interval", self.brier_ci95(expert)),
+            ("Brier skill vs. chance", _number(score.brier_skill, 2)), ("Log score", _number(score.log_score)),
+            ("Baseline score", _number(score.baseline_score, 1)),
+            ("Peer score", f"{_number(score.peer_score, 1)} over {score.peer_scored} shared question(s)"),
+            ("Reliability / resolution / uncertainty",
+             f"{_number(score.reliability)} / {_number(score.resolution)} / {_number(score.uncertainty)}"),
+        ]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    @admin.display(description="calibration")
+    def calibration_chart(self, expert):
+        return calibration_chart_html(_score(expert))
+
+
+def calibration_chart_html(score):
+    """The calibration chart of a score row, as on the public expert page."""
+    from django.template.loader import render_to_string
+
+    from forecasts.charts import calibration_chart
+
+    if not score.calibration:
+        return "Nothing scored yet."
+    return render_to_string("forecasts/_calibration_chart.svg", {"chart": calibration_chart(score.calibration)})
 
 
 def _score(expert):
@@ -302,6 +436,8 @@ def _score(expert):
 
 @admin.register(Source)
 class SourceWithClaimsAdmin(ClaimSavingMixin, SourceAdmin):
+    """Sources with their claims; add claims from the article right on its page."""
+
     inlines = [SourceClaimInline, AddSourceClaimInline]
 
 

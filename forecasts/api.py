@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from forecasts import services
+from forecasts import history, services
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
 from forecasts.serializers import (
-    ChangeResolutionInputSerializer, ClaimSerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
+    ChangeResolutionInputSerializer, ClaimSerializer, HistoryEntrySerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
     LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer, score_or_empty,
 )
 from sources.models import Expert
@@ -41,6 +41,7 @@ class QuestionViewSet(
 
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter
+    lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [DjangoFilterBackend, SearchFilter]
     search_fields = ["title", "resolution_criteria"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -83,6 +84,12 @@ class QuestionViewSet(
         resolution = services.change_resolution(question=question, changed_by=request.user, **params.validated_data)
         return Response(ResolutionSerializer(resolution).data)
 
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True), 404: ERRORS[404]})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """The question's changes and its resolution's (outcome, evidence, note, who, when, reason), newest first."""
+        return Response(HistoryEntrySerializer(history.question_history(self.get_object()), many=True).data)
+
 
 @extend_schema_view(
     create=extend_schema(responses={201: ClaimSerializer, **ERRORS}),
@@ -94,6 +101,7 @@ class ClaimViewSet(viewsets.ModelViewSet):
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
+    lookup_value_regex = r"[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -109,6 +117,12 @@ class ClaimViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_claim(instance, user=self.request.user)
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True), 404: ERRORS[404]})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        """The claim's changes (who, when, what), newest first."""
+        return Response(HistoryEntrySerializer(history.claim_history(self.get_object()), many=True).data)
 
 
 class ExpertScoresView(generics.RetrieveAPIView):

@@ -1,7 +1,7 @@
 from django import forms
 
 from forecasts.constants import Outcome, ProbabilityOrigin
-from forecasts.models import Claim, Resolution
+from forecasts.models import Claim, Question, Resolution
 
 
 class ClaimAdminForm(forms.ModelForm):
@@ -50,3 +50,21 @@ class ResolveQuestionsForm(forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices)
     evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class QuestionAdminForm(forms.ModelForm):
+    """A question; its resolution criteria are frozen while it is resolved."""
+
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+    def clean_resolution_criteria(self):
+        criteria = self.cleaned_data["resolution_criteria"]
+        question = self.instance
+        if question.pk and question.is_resolved and criteria != question.resolution_criteria:
+            raise forms.ValidationError(
+                "This question is resolved: its criteria cannot change. Unresolve it first "
+                "(delete the resolution with a reason), then edit the criteria."
+            )
+        return criteria

@@ -156,3 +156,25 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     ORDERS = ["brier", "log_score", "peer_score", "baseline_score"]
     min_scored = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     order = serializers.ChoiceField(choices=ORDERS, default="brier")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change to a record: who, when, why, and what changed."""
+
+    record = serializers.ChoiceField(choices=["question", "resolution", "claim"])
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True, help_text="Username; null for seed loads and scripts.")
+    reason = serializers.CharField(allow_blank=True)
+    changes = FieldChangeSerializer(many=True)
+    outcome = serializers.CharField(required=False, help_text="Resolution entries only.")
+    evidence_url = serializers.CharField(required=False, help_text="Resolution entries only.")
+    note = serializers.CharField(required=False, help_text="Resolution entries only.")
+    probability = serializers.FloatField(required=False, help_text="Claim entries only.")
+    hedge = serializers.CharField(required=False, help_text="Claim entries only.")

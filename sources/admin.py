@@ -1,12 +1,15 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
 from sources.models import Expert, Source
+from sources.resources import ExpertResource, SourceResource
 
 
 @admin.register(Expert)
-class ExpertAdmin(SimpleHistoryAdmin):
+class ExpertAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ExpertResource]
     list_display = ["name", "affiliation", "slug"]
     search_fields = ["name", "affiliation", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -17,7 +20,8 @@ class ExpertAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "author_names"]
     list_filter = ["publisher", "published_on"]
     search_fields = ["title", "publisher", "url", "slug"]

@@ -52,6 +52,7 @@ class SourceViewSet(ReadCreatePatchViewSet):
     """Sources (articles, posts, interviews). `?search=` matches title and publisher."""
 
     serializer_class = SourceSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [filters.DjangoFilterBackend, SearchFilter]
     filterset_class = SourceFilter
     search_fields = ["title", "publisher"]

@@ -64,7 +64,8 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.publisher}, {self.published_on:%d %b %Y})"
+        published = f"{self.published_on:%d %b %Y}" if self.published_on else "undated"
+        return f"{self.title} ({self.publisher or 'unknown publisher'}, {published})"
 
     def get_absolute_url(self):
         return reverse("source-detail", kwargs={"pk": self.pk})
