@@ -5,6 +5,13 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Throttling is tested with its own rates (tests/test_project/test_login_abuse.py); elsewhere it
+# must not get in the way of suites that send many requests.
+os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
+os.environ.setdefault("THROTTLE_TOKEN", "1000000/minute")
+# django-axes needs the request in every authenticate() call, which client.login() does not pass;
+# the lockout tests turn it on with override_settings.
+os.environ.setdefault("AXES_ENABLED", "0")
 
 from config.settings import *  # noqa: E402,F403
 
