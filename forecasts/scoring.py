@@ -10,7 +10,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean, stdev
-from typing import Iterable, Sequence
 
 CLIP_LOW = 0.001
 CLIP_HIGH = 0.999
@@ -67,7 +66,7 @@ def peer_scores(forecasts, outcome):
         raise ValueError("A peer score needs at least two forecasts on the question.")
     logs = [log_score(p, outcome) for p in forecasts]
     others = len(logs) - 1
-    total = sum(logs)
+    total = math.fsum(logs)
     return [100.0 * (own - (total - own) / others) for own in logs]
 
 
@@ -185,8 +184,9 @@ def murphy_decomposition(forecasts):
     groups = defaultdict(list)
     for p, outcome in pairs:
         groups[round(p, 9)].append(outcome)
-    reliability = sum(len(o) * (p - fmean(o)) ** 2 for p, o in groups.items()) / total
-    resolution = sum(len(o) * (fmean(o) - base_rate) ** 2 for o in groups.values()) / total
+    # math.fsum: the result must not depend on the order the forecasts come in.
+    reliability = math.fsum(len(o) * (p - fmean(o)) ** 2 for p, o in groups.items()) / total
+    resolution = math.fsum(len(o) * (fmean(o) - base_rate) ** 2 for o in groups.values()) / total
     return Decomposition(reliability, resolution, base_rate * (1 - base_rate))
 
 

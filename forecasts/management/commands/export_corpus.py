@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from forecasts.corpus import export_corpus
+
+class Command(BaseCommand):
+    help = "Back up every source, expert, question, claim, resolution and hedge scale to a JSON file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="File to write ('-' for standard output).")
+
+    def handle(self, *args, path, **options):
+        if path == "-":
+            counts = export_corpus(self.stdout)
+        else:
+            with open(path, "w", encoding="utf-8") as stream:
+                counts = export_corpus(stream)
+            self.stdout.write(f"Wrote {', '.join(f'{n} {label}' for label, n in counts.items())} to {path}.")

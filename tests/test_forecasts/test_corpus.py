@@ -1,0 +1,72 @@
+"""Backup and restore: export_corpus then import_corpus into an empty database gives the same record."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from forecasts.corpus import CORPUS_MODELS
+from forecasts.models import Claim, ExpertScore, QuestionScore, Resolution
+
+pytestmark = pytest.mark.django_db
+
+SCORE_FIELDS = [
+    "expert__slug", "scored", "open", "unscorable", "late", "brier", "brier_ci_low", "brier_ci_high", "brier_skill",
+    "log_score", "baseline_score", "peer_score", "peer_scored", "calibration", "reliability", "resolution", "uncertainty",
+]
+
+
+def _everything():
+    rows = {model._meta.label: sorted(model.objects.values_list(), key=repr) for model in CORPUS_MODELS}
+    rows["scores"] = sorted(ExpertScore.objects.values_list(*SCORE_FIELDS), key=repr)
+    rows["question scores"] = sorted(QuestionScore.objects.values_list("question_id", "expert_id", "claim_id", "brier", "peer_score"))
+    return rows
+
+
+def _empty_database():
+    for model in reversed(CORPUS_MODELS):
+        model.objects.all().delete()
+    ExpertScore.objects.all().delete()
+
+
+def test_restoring_a_backup_into_an_empty_database_reproduces_records_and_scores(tmp_path, analyst):
+    call_command("load_seeds", verbosity=0)
+    resolution = Resolution.objects.first()
+    Resolution.objects.filter(pk=resolution.pk).update(resolved_by=analyst)
+    before = _everything()
+    assert before["forecasts.Claim"] and any(score[1] for score in before["scores"])
+    backup = tmp_path / "corpus.json"
+    call_command("export_corpus", str(backup), verbosity=0)
+
+    _empty_database()
+    call_command("import_corpus", str(backup), verbosity=0)
+
+    assert _everything() == before
+    assert Resolution.objects.get(pk=resolution.pk).resolved_by == analyst
+
+
+def test_a_backup_that_fails_half_way_writes_nothing(tmp_path):
+    call_command("load_seeds", verbosity=0)
+    backup = tmp_path / "corpus.json"
+    call_command("export_corpus", str(backup), verbosity=0)
+    records = json.loads(backup.read_text())
+    last_claim = max(i for i, record in enumerate(records) if record["model"] == "forecasts.claim")
+    records[last_claim]["fields"]["probability"] = 1.5
+    backup.write_text(json.dumps(records))
+
+    _empty_database()
+    with pytest.raises(CommandError) as error:
+        call_command("import_corpus", str(backup))
+    assert "probability" in str(error.value) and "Nothing was written" in str(error.value)
+    assert not any(model.objects.exists() for model in CORPUS_MODELS if model._meta.label != "forecasts.Topic")
+    assert not Claim.objects.exists()
+
+
+def test_restoring_over_an_existing_corpus_is_refused(tmp_path):
+    call_command("load_seeds", verbosity=0)
+    backup = tmp_path / "corpus.json"
+    call_command("export_corpus", str(backup), verbosity=0)
+    claims = Claim.objects.count()
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("import_corpus", str(backup))
+    assert Claim.objects.count() == claims
