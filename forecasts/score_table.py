@@ -14,7 +14,7 @@ from django.db.models import Min
 
 from forecasts import scoring
 from forecasts.constants import Outcome
-from forecasts.models import Claim, ExpertScore, QuestionScore
+from forecasts.models import Claim, ExpertScore, Question, QuestionScore
 from sources.models import Expert
 
 _pending = contextvars.ContextVar("pending_rescoring", default=None)
@@ -83,17 +83,36 @@ def _score_claim_rows(rows):
     return scores
 
 
+def lock_questions(question_ids):
+    """Lock these questions' rows until the transaction ends, so writes on one question rescore it
+    one after another.
+
+    Locks are always taken questions first, then experts, then claims, each in pk order, so two
+    writes never wait on each other in a cycle; FOR NO KEY UPDATE leaves foreign-key checks
+    (which take key-share locks) free to proceed.
+    """
+    list(Question.objects.select_for_update(no_key=True).filter(pk__in=question_ids).order_by("pk").values_list("pk"))
+
+
+def lock_experts(expert_ids):
+    """Lock these experts' rows (see lock_questions), so no two writes both compute an aggregate
+    from the other's stale rows."""
+    list(Expert.objects.select_for_update(no_key=True).filter(pk__in=expert_ids).order_by("pk").values_list("pk"))
+
+
 @transaction.atomic
 def rescore_questions(question_ids, *, extra_expert_ids=()):
     """Rescore the given questions and refresh every expert who has (or had) a claim on them."""
     question_ids = set(question_ids)
     expert_ids = set(extra_expert_ids)
     if question_ids:
+        lock_questions(question_ids)
         stale = QuestionScore.objects.filter(question_id__in=question_ids)
         expert_ids.update(stale.values_list("expert_id", flat=True))
-        stale.delete()
         rows = list(_claim_rows(Claim.objects.filter(question_id__in=question_ids)))
         expert_ids.update(row[1] for row in rows)
+        lock_experts(expert_ids)
+        stale.delete()
         QuestionScore.objects.bulk_create(_score_claim_rows(rows), batch_size=_BATCH)
     if expert_ids:
         refresh_expert_scores(expert_ids)
@@ -163,7 +182,8 @@ def _save_expert_scores(expert_scores):
 @transaction.atomic
 def refresh_expert_scores(expert_ids):
     """Recompute these experts' aggregate rows from their per-question scores and claims."""
-    expert_ids = set(expert_ids)
+    expert_ids = sorted(set(expert_ids))
+    lock_experts(expert_ids)
     results = _results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
     counts = _question_counts(Claim.objects.filter(expert_id__in=expert_ids))
     _save_expert_scores(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from forecasts.constants import ProbabilityOrigin, Side
 from forecasts.errors import Conflict
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
-from forecasts.score_table import schedule_rescoring
+from forecasts.score_table import lock_questions, schedule_rescoring
 from sources.services import unique_slug
 
 _WHITESPACE = re.compile(r"\s+")
@@ -87,7 +87,7 @@ def update_question(question, *, user=None, topics=None, override_resolved=False
 
     override_resolved lets the seed loader correct a resolved question's criteria from its file.
     """
-    question = Question.objects.select_for_update().get(pk=question.pk)
+    question = _locked_question(question)
     criteria = changes.get("resolution_criteria")
     if (
         criteria is not None and criteria != question.resolution_criteria
@@ -120,7 +120,8 @@ def topics_from_slugs(slugs):
 
 
 def _locked_question(question):
-    return Question.objects.select_for_update().get(pk=question.pk)
+    lock_questions([question.pk])
+    return Question.objects.get(pk=question.pk)
 
 
 @transaction.atomic
@@ -242,7 +243,9 @@ def record_claim(
 @transaction.atomic
 def update_claim(claim, *, user=None, **changes):
     """Change a claim. A hedge-derived probability follows a changed hedge or side."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    new_question = changes.get("question")
+    lock_questions({claim.question_id, new_question.pk if new_question else claim.question_id})
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     old_question_id, old_expert_id = claim.question_id, claim.expert_id
     probability = changes.pop("probability", None)
     origin = changes.pop("probability_origin", None)
