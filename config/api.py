@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.exceptions import api_not_found
@@ -18,7 +19,14 @@ from sources.api import ExpertViewSet, SourceViewSet
 class TokenView(ObtainAuthToken):
     """POST username and password for a token; DELETE (authenticated) revokes it."""
 
+    # ObtainAuthToken turns throttling off; token requests are throttled per client.
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    def get_serializer_context(self):
+        # Authenticate with Django's own request: django-axes marks a locked-out attempt on it,
+        # and its middleware turns that mark into the 429 lockout answer.
+        return {**super().get_serializer_context(), "request": self.request._request}
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
