@@ -231,3 +231,32 @@ def test_save_and_add_another_claim_from_this_source_prefills_the_source(analyst
     form = analyst_client.get(response["Location"]).context["adminform"].form
     assert str(form.initial["source"]) == str(source.pk)
     assert Claim.objects.get().probability == 0.675
+
+
+def test_the_admin_expert_page_shows_scores_a_calibration_point_per_bin_and_claims_with_brier(analyst_client, scale):
+    expert, source = ExpertFactory(name="Calibrated Carla"), SourceFactory()
+    forecasts = [(0.675, Outcome.YES), (0.675, Outcome.NO), (0.25, Outcome.NO)]  # bins [0.6, 0.7) and [0.2, 0.3)
+    for probability, outcome in forecasts:
+        question = QuestionFactory()
+        services.record_claim(question=question, expert=expert, source=source, quote="q", probability=probability)
+        services.resolve_question(question=question, outcome=outcome)
+    html = analyst_client.get(reverse("admin:sources_expert_change", args=[expert.pk])).content.decode()
+    assert html.count('<g class="bin"') == 2
+    assert 'data-bin-low="0.6"' in html and 'data-n="2"' in html and 'data-bin-low="0.2"' in html
+    brier = ((0.675 - 1) ** 2 + 0.675**2 + 0.25**2) / 3
+    assert f"{brier:.3f}" in html  # the summary's mean Brier
+    assert f"{0.25 ** 2:.3f}" in html  # a claim's own Brier in the claims list
+    assert "Scored questions" in html
+
+
+def test_the_admin_expert_list_ranks_or_says_insufficient_record(analyst_client, scale):
+    ranked, newcomer = ExpertFactory(name="Ranked Rita"), ExpertFactory(name="New Ned")
+    question = QuestionFactory()
+    services.record_claim(question=question, expert=ranked, source=SourceFactory(), quote="q", probability=0.9)
+    services.record_claim(question=QuestionFactory(), expert=newcomer, source=SourceFactory(), quote="q", probability=0.9)
+    services.resolve_question(question=question, outcome=Outcome.YES)
+    page = analyst_client.get(reverse("admin:sources_expert_changelist") + "?o=6")
+    rows = {expert.name: expert for expert in page.context["cl"].result_list}
+    assert rows["Ranked Rita"].rank == 1 and rows["Ranked Rita"].ranked
+    html = page.content.decode()
+    assert "insufficient record" in html and "0.010" in html  # (0.9 − 1)²
