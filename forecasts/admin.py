@@ -14,9 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from forecasts import services
 from forecasts.errors import Conflict
 from forecasts.forms import ClaimAdminForm, QuestionAdminForm, ResolutionInlineForm, ResolveQuestionsForm
-from forecasts.models import Claim, ExpertScore, HedgePhrase, HedgeScale, Question, QuestionScore, Resolution, Topic
-from forecasts.ranking import ranked_experts
+from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, QuestionScore, Resolution, Topic
 from forecasts.resources import ClaimResource, QuestionResource
+from forecasts.selectors import ranked_experts, stored_score
 from sources.admin import ExpertAdmin, SourceAdmin
 from sources.models import Expert, Source
 
@@ -381,15 +381,15 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     @admin.display(description="scored", ordering="score__scored")
     def scored(self, expert):
-        return _score(expert).scored
+        return stored_score(expert).scored
 
     @admin.display(description="Brier", ordering="score__brier")
     def brier(self, expert):
-        return _number(_score(expert).brier)
+        return _number(stored_score(expert).brier)
 
     @admin.display(description="95 % interval")
     def brier_ci95(self, expert):
-        score = _score(expert)
+        score = stored_score(expert)
         return "—" if score.brier_ci_low is None else f"{score.brier_ci_low:.3f} – {score.brier_ci_high:.3f}"
 
     @admin.display(description="rank", ordering="rank")
@@ -398,7 +398,7 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     @admin.display(description="summary")
     def scores_summary(self, expert):
-        score = _score(expert)
+        score = stored_score(expert)
         rows = [
             ("Scored questions", score.scored), ("Open", score.open), ("Ambiguous or annulled", score.unscorable),
             ("Claimed only after the deadline", score.late),
@@ -413,7 +413,7 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     @admin.display(description="calibration")
     def calibration_chart(self, expert):
-        return calibration_chart_html(_score(expert))
+        return calibration_chart_html(stored_score(expert))
 
 
 def calibration_chart_html(score):
@@ -425,13 +425,6 @@ def calibration_chart_html(score):
     if not score.calibration:
         return "Nothing scored yet."
     return render_to_string("forecasts/_calibration_chart.svg", {"chart": calibration_chart(score.calibration)})
-
-
-def _score(expert):
-    try:
-        return expert.score
-    except ExpertScore.DoesNotExist:
-        return ExpertScore(expert=expert)
 
 
 @admin.register(Source)

@@ -1,22 +1,19 @@
 """REST endpoints for questions, claims, resolutions, scores and the leaderboard."""
 
-from django.conf import settings
-from django.db.models import BooleanField, Case, F, Value, When, Window
-from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from forecasts import history, services
+from forecasts import history, selectors, services
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
 from forecasts.serializers import (
     ChangeResolutionInputSerializer, ClaimSerializer, HistoryEntrySerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
-    LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer, score_or_empty,
+    LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer,
 )
 from sources.models import Expert
 
@@ -135,26 +132,18 @@ class ExpertScoresView(generics.RetrieveAPIView):
 
     def get_object(self):
         expert = get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
-        return score_or_empty(expert)
-
-
-_ORDERINGS = {
-    "brier": F("score__brier").asc(nulls_last=True),
-    "log_score": F("score__log_score").desc(nulls_last=True),
-    "peer_score": F("score__peer_score").desc(nulls_last=True),
-    "baseline_score": F("score__baseline_score").desc(nulls_last=True),
-}
+        return selectors.stored_score(expert)
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter("min_scored", int, description="Fewest scored questions to be ranked (default 1)."),
-        OpenApiParameter("order", str, enum=LeaderboardQuerySerializer.ORDERS, description="Score to rank by."),
-    ],
+    parameters=[LeaderboardQuerySerializer],
     responses={200: LeaderboardEntrySerializer(many=True), 400: ERRORS[400]},
 )
 class LeaderboardView(generics.ListAPIView):
-    """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked."""
+    """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked.
+
+    With `topic` or a claim date range the scores are recomputed over that subset of questions.
+    """
 
     serializer_class = LeaderboardEntrySerializer
     filter_backends = []
@@ -162,13 +151,4 @@ class LeaderboardView(generics.ListAPIView):
     def get_queryset(self):
         params = LeaderboardQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        min_scored = params.validated_data.get("min_scored", settings.HINDSIGHT_MIN_SCORED)
-        ordering = _ORDERINGS[params.validated_data["order"]]
-        ranked = Case(When(score__scored__gte=max(min_scored, 1), then=Value(True)), default=Value(False),
-                      output_field=BooleanField())
-        return (
-            Expert.objects.with_score()
-            .annotate(ranked=ranked)
-            .annotate(rank=Window(expression=Rank(), partition_by=[F("ranked")], order_by=ordering))
-            .order_by(F("ranked").desc(), ordering, "name", "pk")
-        )
+        return selectors.leaderboard_entries(**params.validated_data)

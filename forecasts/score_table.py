@@ -118,8 +118,8 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
         refresh_expert_scores(expert_ids)
 
 
-def _question_counts(claims):
-    """{expert_id: {"open", "unscorable", "late"}} counted over distinct questions."""
+def question_counts(claims):
+    """{expert_id: {"open", "unscorable", "late"}} over the distinct questions of these claims."""
     counts = defaultdict(lambda: {"open": 0, "unscorable": 0, "late": 0})
     pairs = (
         claims.values("expert_id", "question_id", "question__deadline", "question__resolution__outcome")
@@ -138,7 +138,8 @@ def _question_counts(claims):
     return counts
 
 
-def _expert_score(expert_id, results, counts):
+def expert_score_row(expert_id, results, counts):
+    """An (unsaved) ExpertScore from an expert's per-question results and question counts."""
     summary = scoring.summarize_expert(results)
     interval = summary.brier_ci95 or (None, None)
     decomposition = summary.decomposition
@@ -163,7 +164,8 @@ def _expert_score(expert_id, results, counts):
     )
 
 
-def _results_by_expert(question_scores):
+def results_by_expert(question_scores):
+    """{expert_id: [scoring.QuestionResult]} from QuestionScore rows."""
     results = defaultdict(list)
     for row in question_scores.values_list(
         "claim_id", "expert_id", "probability", "outcome", "brier", "log_score", "baseline_score", "peer_score"
@@ -184,10 +186,10 @@ def refresh_expert_scores(expert_ids):
     """Recompute these experts' aggregate rows from their per-question scores and claims."""
     expert_ids = sorted(set(expert_ids))
     lock_experts(expert_ids)
-    results = _results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
-    counts = _question_counts(Claim.objects.filter(expert_id__in=expert_ids))
+    results = results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
+    counts = question_counts(Claim.objects.filter(expert_id__in=expert_ids))
     _save_expert_scores(
-        [_expert_score(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids]
+        [expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids]
     )
 
 
@@ -205,11 +207,11 @@ def recompute_all_scores():
                 score.log_score, score.baseline_score, score.peer_score,
             )
         )
-    counts = _question_counts(Claim.objects.all())
+    counts = question_counts(Claim.objects.all())
     ExpertScore.objects.all().delete()
     expert_ids = list(Expert.objects.values_list("pk", flat=True))
     ExpertScore.objects.bulk_create(
-        [_expert_score(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids],
+        [expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids],
         batch_size=_BATCH,
     )
     return len(expert_ids), len(question_scores)

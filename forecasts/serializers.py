@@ -125,37 +125,44 @@ class ExpertScoresSerializer(ScoreFieldsSerializer):
         return {"reliability": score.reliability, "resolution": score.resolution, "uncertainty": score.uncertainty}
 
 
-class LeaderboardEntrySerializer(serializers.ModelSerializer):
-    expert = serializers.CharField(source="slug")
+class LeaderboardEntrySerializer(serializers.Serializer):
+    """A forecasts.selectors.LeaderboardEntry: the expert, rank (null when unranked) and scores."""
+
+    expert = serializers.CharField(source="expert.slug")
+    name = serializers.CharField(source="expert.name")
+    affiliation = serializers.CharField(source="expert.affiliation")
     ranked = serializers.BooleanField()
-    rank = serializers.SerializerMethodField()
-    scores = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Expert
-        fields = ["expert", "name", "affiliation", "ranked", "rank", "scores"]
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_rank(self, expert):
-        return expert.rank if expert.ranked else None
-
-    @extend_schema_field(ScoreFieldsSerializer)
-    def get_scores(self, expert):
-        return ScoreFieldsSerializer(score_or_empty(expert)).data
-
-
-def score_or_empty(expert):
-    """The expert's score row, or an unsaved all-zero row for an expert with no claims."""
-    try:
-        return expert.score
-    except ExpertScore.DoesNotExist:
-        return ExpertScore(expert=expert)
+    rank = serializers.IntegerField(allow_null=True)
+    scores = ScoreFieldsSerializer()
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
+    """The leaderboard's query parameters, for the API and the public page alike."""
+
     ORDERS = ["brier", "log_score", "peer_score", "baseline_score"]
-    min_scored = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
-    order = serializers.ChoiceField(choices=ORDERS, default="brier")
+    min_scored = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False,
+        help_text="Fewest scored questions to be ranked (default: the HINDSIGHT_MIN_SCORED setting).",
+    )
+    order = serializers.ChoiceField(choices=ORDERS, default="brier", help_text="Score to rank by, best first.")
+    topic = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Topic.objects.all(), required=False,
+        error_messages={"does_not_exist": "No topic with the slug “{value}”."},
+        help_text="Topic slug: scores recomputed over the questions with this topic.",
+    )
+    made_after = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"],
+        help_text="YYYY-MM-DD: only claims made on or after this date (scores recomputed).",
+    )
+    made_before = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"],
+        help_text="YYYY-MM-DD: only claims made on or before this date (scores recomputed).",
+    )
+
+    def validate(self, data):
+        if "made_after" in data and "made_before" in data and data["made_after"] > data["made_before"]:
+            raise serializers.ValidationError({"made_before": ["Must not be earlier than made_after."]})
+        return data
 
 
 class FieldChangeSerializer(serializers.Serializer):

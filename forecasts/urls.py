@@ -1,10 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from forecasts import views
 
+
+class RowIdConverter:
+    """A database id: at most 18 digits, so a huge number is a 404 rather than an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(RowIdConverter, "id")
+
 urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
+    path("leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
+    path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
-    path("questions/<int:pk>/", views.question_detail, name="question-detail"),
-    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
+    path("questions/<id:pk>/", views.question_detail, name="question-detail"),
+    path("sources/<id:pk>/", views.source_detail, name="source-detail"),
 ]

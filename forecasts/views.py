@@ -1,44 +1,267 @@
-"""Public pages: plain views, one named query per page."""
+"""Public pages and their CSV downloads: plain views reading through forecasts.selectors.
 
-from django.conf import settings
+Every page does a fixed number of queries whatever the number of rows, and may be cached by
+browsers and proxies for a minute (the scores change only when an analyst writes).
+"""
+
+import csv
+import math
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
 
-from forecasts.models import Claim, Question, QuestionScore
-from forecasts.serializers import score_or_empty
-from sources.models import Expert, Source
+from forecasts import charts, scoring, selectors
+from forecasts.charts import calibration_chart, interval_bar, read_decomposition
+from forecasts.models import Topic
+from forecasts.serializers import LeaderboardQuerySerializer
+
+public_page = cache_control(public=True, max_age=60)
+LEADERBOARD_PAGE_SIZE = 100
+SORTABLE_COLUMNS = [
+    ("brier", "Brier"),
+    ("baseline_score", "Baseline"),
+    ("log_score", "Log score"),
+    ("peer_score", "Peer score"),
+]
 
 
+def _leaderboard_params(request):
+    """The validated leaderboard parameters (the API's), or None and the errors by parameter."""
+    params = LeaderboardQuerySerializer(data=request.GET)
+    if params.is_valid():
+        return params.validated_data, {}
+    return None, params.errors
+
+
+@public_page
 def leaderboard(request):
-    """Experts ranked by Brier; experts with too short a record listed after, unranked."""
-    experts = list(Expert.objects.with_score())
-    min_scored = settings.HINDSIGHT_MIN_SCORED
-    rows = [(expert, score_or_empty(expert)) for expert in experts]
-    ranked = sorted((row for row in rows if row[1].scored >= min_scored), key=lambda row: (row[1].brier, row[0].name))
-    unranked = sorted((row for row in rows if row[1].scored < min_scored), key=lambda row: row[0].name)
-    return render(request, "forecasts/leaderboard.html", {"ranked": ranked, "unranked": unranked, "min_scored": min_scored})
+    """Experts ranked by a score (Brier by default); filterable by topic and claim dates; paginated."""
+    topics = list(Topic.objects.order_by("name"))
+    params, errors = _leaderboard_params(request)
+    context = {
+        "topics": topics,
+        "errors": errors,
+        "filters": request.GET,
+        "order": request.GET.get("order") or "brier",
+        "columns": SORTABLE_COLUMNS,
+        "min_scored": selectors.default_min_scored(),
+    }
+    if errors:
+        return render(request, "forecasts/leaderboard.html", context, status=400)
+    entries = selectors.leaderboard_entries(**params)
+    page = Paginator(entries, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (entry, interval_bar(entry.scores.brier, entry.scores.brier_ci_low, entry.scores.brier_ci_high))
+        if entry.ranked else (entry, None)
+        for entry in page
+    ]
+    context.update(
+        page=page,
+        rows=rows,
+        min_scored=params.get("min_scored", context["min_scored"]),
+        topic=params.get("topic"),
+        made_after=params.get("made_after"),
+        made_before=params.get("made_before"),
+        filtered=any(name in params for name in ("topic", "made_after", "made_before")),
+    )
+    return render(request, "forecasts/leaderboard.html", context)
 
 
+LEADERBOARD_CSV_COLUMNS = [
+    "rank", "expert", "expert_slug", "affiliation", "scored_questions", "brier", "brier_ci95_low",
+    "brier_ci95_high", "brier_skill", "log_score", "baseline_score", "peer_score", "peer_scored_questions",
+    "open_questions", "unscorable_questions", "late_questions",
+]
+
+
+def _csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _spreadsheet_safe(text):
+    """Text a spreadsheet will not run as a formula (a leading =, +, - or @ gets a quote mark)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _bad_request(request, errors):
+    return render(request, "forecasts/bad_request.html", {"errors": errors}, status=400)
+
+
+@public_page
+def leaderboard_csv(request):
+    """The leaderboard (same parameters as the page, every row) as a CSV download."""
+    params, errors = _leaderboard_params(request)
+    if errors:
+        return _bad_request(request, errors)
+    rows = (_leaderboard_csv_row(entry) for entry in selectors.leaderboard_entries(**params))
+    return _csv_response("hindsight-leaderboard.csv", LEADERBOARD_CSV_COLUMNS, rows)
+
+
+def _leaderboard_csv_row(entry):
+    scores = entry.scores
+    return [
+        entry.rank if entry.ranked else "insufficient record",
+        _spreadsheet_safe(entry.expert.name), entry.expert.slug, _spreadsheet_safe(entry.expert.affiliation),
+        scores.scored, scores.brier, scores.brier_ci_low, scores.brier_ci_high, scores.brier_skill,
+        scores.log_score, scores.baseline_score, scores.peer_score, scores.peer_scored,
+        scores.open, scores.unscorable, scores.late,
+    ]
+
+
+def _status_param(request):
+    """The track record's ?status= (None for all claims), or an error naming the parameter."""
+    status = request.GET.get("status") or None
+    if status is not None and status not in selectors.CLAIM_STATUSES:
+        return None, {"status": [f"Must be one of: {', '.join(selectors.CLAIM_STATUSES)}."]}
+    return status, {}
+
+
+@public_page
 def expert_detail(request, slug):
-    """An expert's scores and every claim with its outcome."""
-    expert = get_object_or_404(Expert.objects.with_score(), slug=slug)
-    claims = Claim.objects.for_list().filter(expert=expert).order_by("-made_on", "-pk")
-    briers = dict(QuestionScore.objects.filter(expert=expert).values_list("claim_id", "brier"))
+    """An expert's scores, calibration chart, Murphy decomposition in words and track record."""
+    expert = get_object_or_404(selectors.expert_for_page(slug))
+    status, errors = _status_param(request)
+    if errors:
+        return _bad_request(request, errors)
+    score = selectors.stored_score(expert)
+    reading = None
+    if score.reliability is not None:
+        reading = read_decomposition(
+            reliability=score.reliability, resolution=score.resolution, uncertainty=score.uncertainty,
+            bins=score.calibration, scored=score.scored,
+        )
+    counts = selectors.expert_status_counts(expert)
+    return render(request, "forecasts/expert_detail.html", {
+        "expert": expert,
+        "score": score,
+        "interval": interval_bar(score.brier, score.brier_ci_low, score.brier_ci_high) if score.scored else None,
+        "chart": calibration_chart(score.calibration),
+        "reading": reading,
+        "claims": selectors.expert_track_record(expert, status=status),
+        "status": status,
+        "status_tabs": [(None, "All", sum(counts.values()))]
+        + [(name, name.capitalize(), counts[name]) for name in selectors.CLAIM_STATUSES],
+        "right_below": selectors.RIGHT_BELOW_BRIER,
+    })
+
+
+EXPERT_CLAIMS_CSV_COLUMNS = [
+    "made_on", "expert_slug", "question_id", "question", "source_id", "source", "source_url", "quote",
+    "hedge", "probability_yes", "probability_origin", "outcome", "status", "brier", "peer_score",
+]
+
+
+@public_page
+def expert_claims_csv(request, slug):
+    """An expert's track record (optionally ?status=) as a CSV download."""
+    expert = get_object_or_404(selectors.expert_for_page(slug))
+    status, errors = _status_param(request)
+    if errors:
+        return _bad_request(request, errors)
+    rows = (
+        [
+            claim.made_on.isoformat(), expert.slug, claim.question_id, _spreadsheet_safe(claim.question.title),
+            claim.source_id, _spreadsheet_safe(claim.source.title), claim.source.url, _spreadsheet_safe(claim.quote),
+            _spreadsheet_safe(claim.hedge), claim.probability, claim.probability_origin,
+            claim.question.resolution.outcome if claim.question.is_resolved else "",
+            claim.status, claim.score_brier, claim.score_peer,
+        ]
+        for claim in selectors.expert_track_record(expert, status=status)
+    )
+    return _csv_response(f"hindsight-{expert.slug}-claims.csv", EXPERT_CLAIMS_CSV_COLUMNS, rows)
+
+
+@public_page
+def question_detail(request, pk):
+    """A question: criteria, deadline, outcome with evidence, and every expert's claim and score on it."""
+    question = get_object_or_404(selectors.question_for_page(), pk=pk)
     return render(
-        request, "forecasts/expert_detail.html",
-        {"expert": expert, "score": score_or_empty(expert), "claims": claims, "briers": briers},
+        request, "forecasts/question_detail.html",
+        {"question": question, "claims": selectors.question_claims(question)},
     )
 
 
-def question_detail(request, pk):
-    """A question, its outcome and every expert's claim on it."""
-    question = get_object_or_404(Question.objects.with_resolution().prefetch_related("topics"), pk=pk)
-    claims = question.claims.select_related("expert", "source").order_by("expert__name", "-made_on")
-    scores = {score.claim_id: score for score in QuestionScore.objects.filter(question=question)}
-    return render(request, "forecasts/question_detail.html", {"question": question, "claims": claims, "scores": scores})
-
-
+@public_page
 def source_detail(request, pk):
-    """A source's metadata and every claim taken from it."""
-    source = get_object_or_404(Source.objects.with_authors(), pk=pk)
-    claims = source.claims.select_related("expert", "question", "question__resolution").order_by("expert__name", "pk")
-    return render(request, "forecasts/source_detail.html", {"source": source, "claims": claims})
+    """A source's metadata and every claim taken from it, by expert."""
+    source = get_object_or_404(selectors.source_for_page(), pk=pk)
+    groups = selectors.source_claims(source)
+    return render(
+        request, "forecasts/source_detail.html",
+        {"source": source, "groups": groups, "claim_count": sum(len(claims) for _, claims in groups)},
+    )
+
+
+# The worked example on "How scores work": three experts on one question, then one expert's record.
+EXAMPLE_OUTCOME = 1
+EXAMPLE_FORECASTS = [("A", "very likely", 0.875), ("B", "roughly even chance", 0.5), ("C", "unlikely", 0.325)]
+EXAMPLE_RECORD = [
+    (0.875, 1), (0.875, 1), (0.875, 1), (0.875, 0), (0.675, 1),
+    (0.675, 0), (0.675, 0), (0.325, 0), (0.125, 0), (0.125, 0),
+]
+
+
+def worked_example():
+    """The numbers of the worked example, every one computed by forecasts.scoring."""
+    probabilities = [p for _, _, p in EXAMPLE_FORECASTS]
+    peers = scoring.peer_scores(probabilities, EXAMPLE_OUTCOME)
+    question = [
+        {
+            "expert": name, "hedge": hedge, "p": p,
+            "p_outcome": scoring.probability_of_outcome(p, EXAMPLE_OUTCOME),
+            "brier": scoring.brier_score(p, EXAMPLE_OUTCOME),
+            "skill": scoring.brier_skill(scoring.brier_score(p, EXAMPLE_OUTCOME)),
+            "log": scoring.log_score(p, EXAMPLE_OUTCOME),
+            "baseline": scoring.baseline_score(p, EXAMPLE_OUTCOME),
+            "peer": peer,
+        }
+        for (name, hedge, p), peer in zip(EXAMPLE_FORECASTS, peers)
+    ]
+    briers = [scoring.brier_score(p, outcome) for p, outcome in EXAMPLE_RECORD]
+    mean_brier = sum(briers) / len(briers)
+    low, high = scoring.mean_brier_interval(briers)
+    bins = scoring.calibration_bins(EXAMPLE_RECORD)
+    decomposition = scoring.murphy_decomposition(EXAMPLE_RECORD)
+    return {
+        "outcome": "YES" if EXAMPLE_OUTCOME else "NO",
+        "question": question,
+        "log_half": math.log(0.5),
+        "record": [{"p": p, "outcome": "YES" if o else "NO", "brier": b} for (p, o), b in zip(EXAMPLE_RECORD, briers)],
+        "record_brier": mean_brier,
+        "record_skill": scoring.brier_skill(mean_brier),
+        "record_interval": (low, high),
+        "record_t": scoring.t_critical_95(len(briers) - 1),
+        "record_n": len(briers),
+        "bins": bins,
+        "chart": calibration_chart(bins, dom_id="example-calibration"),
+        "decomposition": decomposition,
+        "decomposition_total": decomposition.reliability - decomposition.resolution + decomposition.uncertainty,
+        "reading": read_decomposition(
+            reliability=decomposition.reliability, resolution=decomposition.resolution,
+            uncertainty=decomposition.uncertainty, bins=bins, scored=len(briers),
+        ),
+    }
+
+
+@public_page
+def how_scores_work(request):
+    """What each score means, with a worked example computed by forecasts.scoring."""
+    return render(request, "forecasts/how_scores_work.html", {
+        "example": worked_example(),
+        "min_scored": selectors.default_min_scored(),
+        "right_below": selectors.RIGHT_BELOW_BRIER,
+        "thresholds": {
+            "well_calibrated": charts.WELL_CALIBRATED_RELIABILITY,
+            "direction": charts.CONSISTENT_DIRECTION,
+            "discriminates_well": charts.DISCRIMINATES_WELL_SHARE,
+            "discriminates_somewhat": charts.DISCRIMINATES_SOMEWHAT_SHARE,
+            "tentative_below": charts.TENTATIVE_BELOW,
+        },
+    })

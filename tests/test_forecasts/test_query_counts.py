@@ -50,9 +50,9 @@ def _queries(client, url):
         ("/api/leaderboard/", 2),
         # the expert with its score row
         ("/api/experts/{slug}/scores/", 1),
-        # page: experts with score rows
-        ("/", 1),
-        # page: expert with score, claims, per-claim scores
+        # page: topics for the filter + COUNT of experts + the page of experts with score rows and ranks
+        ("/", 3),
+        # page: expert with score row + status counts + claims with their per-claim scores (subqueries)
         ("/experts/{slug}/", 3),
     ],
 )

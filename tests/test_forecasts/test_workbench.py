@@ -133,7 +133,7 @@ def _claims_csv(rows):
 
 def test_a_claims_csv_with_one_bad_row_writes_nothing_and_names_the_row(scale):
     expert = ExpertFactory(slug="lukin", name="Artyom Lukin")
-    question, source = QuestionFactory(), SourceFactory(slug="panel")
+    question, _ = QuestionFactory(), SourceFactory(slug="panel")
     data = tablib.Dataset().load(_claims_csv([
         f"lukin,{question.pk},panel,Good row.,likely,",
         f"Artyom Lukin,{question.pk},panel,By exact name.,,0.3",
@@ -150,7 +150,7 @@ def test_a_claims_csv_with_one_bad_row_writes_nothing_and_names_the_row(scale):
 
 def test_a_claims_csv_finds_experts_by_slug_or_name_and_derives_probabilities(scale):
     ExpertFactory(slug="lukin", name="Artyom Lukin")
-    question, source = QuestionFactory(), SourceFactory(slug="panel", published_on=datetime.date(2019, 4, 19))
+    question, _ = QuestionFactory(), SourceFactory(slug="panel", published_on=datetime.date(2019, 4, 19))
     data = tablib.Dataset().load(_claims_csv([
         f"lukin,{question.pk},panel,Good row.,likely,",
         f"Artyom Lukin,{question.pk},panel,By exact name.,,0.3",

@@ -1,0 +1,264 @@
+"""Reads behind the public pages and the leaderboard API: a fixed number of queries each.
+
+Writes live in forecasts.services and the score tables in forecasts.score_table; this module only
+reads them. The unfiltered leaderboard reads the precomputed ExpertScore rows and is paginated in
+the database; a leaderboard filtered by topic or claim date re-aggregates the stored per-question
+scores (QuestionScore) of that subset with forecasts.scoring.summarize_expert.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import Rank
+
+from forecasts.models import Claim, ExpertScore, Question, QuestionScore
+# The helpers that build the stored ExpertScore rows, so that a filter matching every claim gives
+# exactly the stored numbers.
+from forecasts.score_table import expert_score_row, question_counts, results_by_expert
+from sources.models import Expert, Source
+
+# order parameter → (score field, True when higher is better)
+LEADERBOARD_ORDERS = {
+    "brier": ("brier", False),
+    "log_score": ("log_score", True),
+    "peer_score": ("peer_score", True),
+    "baseline_score": ("baseline_score", True),
+}
+
+# Track-record statuses. A claim is "right" when it is scored (the claim that counts on a question
+# resolved YES or NO) and its Brier score is below 0.25, i.e. its probability was on the side that
+# happened; "wrong" when scored with a Brier of 0.25 or more (the wrong side, or exactly 50 %,
+# which commits to neither side). "unscored": the question was resolved but the claim is not
+# scored (AMBIGUOUS or ANNULLED, made after the deadline, or superseded by a later claim).
+CLAIM_STATUSES = ("open", "right", "wrong", "unscored")
+RIGHT_BELOW_BRIER = 0.25
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry:
+    """One expert on the leaderboard: scores (a saved or computed ExpertScore) and rank."""
+
+    expert: Expert
+    scores: ExpertScore
+    rank: int | None  # None when the record is too short to be ranked
+
+    @property
+    def ranked(self):
+        return self.rank is not None
+
+
+def stored_score(expert):
+    """The expert's ExpertScore row (joined in), or an unsaved all-zero row for an expert with no claims."""
+    try:
+        return expert.score
+    except ExpertScore.DoesNotExist:
+        return ExpertScore(expert=expert)
+
+
+class RankedExperts:
+    """The unfiltered leaderboard as a lazy sequence of LeaderboardEntry, ranked in the database.
+
+    Slicing runs one query for that slice and count() one COUNT, so a Paginator pages it without
+    loading every expert; iterating runs one query for all.
+    """
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+
+    def count(self):
+        # Every expert is listed, so a plain COUNT avoids counting over the window function.
+        return Expert.objects.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_stored_entry(expert) for expert in self._queryset[index]]
+        return _stored_entry(self._queryset[index])
+
+    def __iter__(self):
+        return (_stored_entry(expert) for expert in self._queryset)
+
+
+def _stored_entry(expert):
+    return LeaderboardEntry(expert=expert, scores=stored_score(expert), rank=expert.rank if expert.ranked else None)
+
+
+def ranked_experts(experts, *, min_scored=None, order="brier"):
+    """Annotate experts with `ranked` (enough scored questions) and `rank` (ties share a rank).
+
+    Ranked experts come first, best first by `order`; the others follow, by name. An expert with
+    nothing scored is never ranked, whatever min_scored is. Used by the leaderboard and the admin.
+    """
+    if min_scored is None:
+        min_scored = default_min_scored()
+    field, higher_is_better = LEADERBOARD_ORDERS[order]
+    score = F(f"score__{field}")
+    ordering = score.desc(nulls_last=True) if higher_is_better else score.asc(nulls_last=True)
+    ranked = Case(
+        When(score__scored__gte=max(min_scored, 1), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    return (
+        experts.select_related("score")
+        .annotate(ranked=ranked)
+        .annotate(rank=Window(expression=Rank(), partition_by=[F("ranked")], order_by=ordering))
+        .order_by(F("ranked").desc(), ordering, "name", "pk")
+    )
+
+
+def _rank_in_memory(experts_and_scores, min_scored, order):
+    """Entries ordered and ranked as ranked_experts does in SQL: ties share a rank, empty scores last."""
+    field, higher_is_better = LEADERBOARD_ORDERS[order]
+
+    def score_key(scores):
+        value = getattr(scores, field)
+        if value is None:
+            return (True, 0.0)
+        return (False, -value if higher_is_better else value)
+
+    pairs = sorted(experts_and_scores, key=lambda pair: (score_key(pair[1]), pair[0].name, pair[0].pk))
+    threshold = max(min_scored, 1)
+    entries, rank, previous_key = [], 0, None
+    for position, (expert, scores) in enumerate((pair for pair in pairs if pair[1].scored >= threshold), start=1):
+        if score_key(scores) != previous_key:
+            rank, previous_key = position, score_key(scores)
+        entries.append(LeaderboardEntry(expert, scores, rank))
+    entries.extend(LeaderboardEntry(expert, scores, None) for expert, scores in pairs if scores.scored < threshold)
+    return entries
+
+
+def default_min_scored():
+    """Fewest scored questions for an expert to be ranked: settings.HINDSIGHT_MIN_SCORED."""
+    return settings.HINDSIGHT_MIN_SCORED
+
+
+def leaderboard_entries(*, min_scored=None, order="brier", topic=None, made_after=None, made_before=None):
+    """Every expert ranked by `order`, best first; those below `min_scored` scored questions follow, unranked.
+
+    Without filters: the stored ExpertScore rows, as a lazy RankedExperts sequence (one query per
+    slice, one to count). With a topic (a Topic) or a claim date range (inclusive dates): the
+    experts with a claim in that subset, their scores recomputed over the scored questions whose
+    counting claim is in it — a list, from three queries whatever the number of rows.
+    `min_scored` defaults to settings.HINDSIGHT_MIN_SCORED.
+    """
+    if min_scored is None:
+        min_scored = default_min_scored()
+    if topic is None and made_after is None and made_before is None:
+        return RankedExperts(ranked_experts(Expert.objects.all(), min_scored=min_scored, order=order))
+    claims = Claim.objects.all()
+    question_scores = QuestionScore.objects.all()
+    if topic is not None:
+        claims = claims.filter(question__topics=topic)
+        question_scores = question_scores.filter(question__topics=topic)
+    if made_after is not None:
+        claims = claims.filter(made_on__gte=made_after)
+        question_scores = question_scores.filter(claim__made_on__gte=made_after)
+    if made_before is not None:
+        claims = claims.filter(made_on__lte=made_before)
+        question_scores = question_scores.filter(claim__made_on__lte=made_before)
+    results = results_by_expert(question_scores)
+    counts = question_counts(claims)
+    experts = Expert.objects.filter(pk__in=claims.values("expert_id")).order_by()
+    pairs = []
+    for expert in experts:
+        scores = expert_score_row(expert.pk, results.get(expert.pk, []), counts[expert.pk])
+        scores.expert = expert
+        pairs.append((expert, scores))
+    return _rank_in_memory(pairs, min_scored, order)
+
+
+def _with_claim_scores(claims):
+    """Claims annotated with the Brier and peer score they earned (None unless the claim counts)."""
+    score = QuestionScore.objects.filter(claim_id=OuterRef("pk"))
+    return claims.annotate(
+        score_brier=Subquery(score.values("brier")[:1]),
+        score_peer=Subquery(score.values("peer_score")[:1]),
+    )
+
+
+_STATUS_FILTERS = {
+    "open": Q(question__resolution__isnull=True),
+    "right": Q(score_brier__lt=RIGHT_BELOW_BRIER),
+    "wrong": Q(score_brier__gte=RIGHT_BELOW_BRIER),
+    "unscored": Q(question__resolution__isnull=False, score_brier__isnull=True),
+}
+
+
+def claim_status(claim):
+    """open, right, wrong or unscored (see CLAIM_STATUSES) for a claim read through this module."""
+    if not claim.question.is_resolved:
+        return "open"
+    if claim.score_brier is None:
+        return "unscored"
+    return "right" if claim.score_brier < RIGHT_BELOW_BRIER else "wrong"
+
+
+def _claims_with_status(claims):
+    claims = list(claims)
+    for claim in claims:
+        claim.status = claim_status(claim)
+    return claims
+
+
+def expert_status_counts(expert):
+    """{status: number of the expert's claims} for every status in CLAIM_STATUSES, in one query."""
+    claims = _with_claim_scores(Claim.objects.filter(expert=expert))
+    return claims.aggregate(**{status: Count("pk", filter=_STATUS_FILTERS[status]) for status in CLAIM_STATUSES})
+
+
+def expert_track_record(expert, *, status=None):
+    """The expert's claims, newest first, each with its question, resolution, source, score and status.
+
+    `status` (one of CLAIM_STATUSES) keeps only those claims. One query.
+    """
+    claims = _with_claim_scores(
+        Claim.objects.filter(expert=expert).select_related("source", "question", "question__resolution")
+    )
+    if status is not None:
+        claims = claims.filter(_STATUS_FILTERS[status])
+    return _claims_with_status(claims.order_by("-made_on", "-pk"))
+
+
+def expert_for_page(slug):
+    """The expert with the given slug and its score row: a queryset for get_object_or_404."""
+    return Expert.objects.with_score().filter(slug=slug)
+
+
+def question_for_page():
+    """Questions with their resolution and topics: for get_object_or_404 (two queries)."""
+    return Question.objects.with_resolution().prefetch_related("topics")
+
+
+def question_claims(question):
+    """Every claim on the question by expert name, latest first, each with its score and why it
+    does or does not count: `counts` (True for the scored claim), `late` (made after the deadline)."""
+    claims = _with_claim_scores(question.claims.select_related("expert", "source")).order_by(
+        "expert__name", "expert_id", "-made_on", "-pk"
+    )
+    claims = list(claims)
+    for claim in claims:
+        claim.question = question  # already loaded; saves a query per claim
+        claim.status = claim_status(claim)
+        claim.counts = claim.score_brier is not None
+        claim.late = claim.made_on > question.deadline
+    return claims
+
+
+def source_for_page():
+    """Sources with their authors: for get_object_or_404 (two queries)."""
+    return Source.objects.with_authors()
+
+
+def source_claims(source):
+    """Every claim taken from the source, grouped by expert (by name), in recorded order within
+    each expert: [(expert, [claims])], each claim with its question, resolution, score and status."""
+    claims = _with_claim_scores(
+        source.claims.select_related("expert", "question", "question__resolution")
+    ).order_by("expert__name", "expert_id", "pk")
+    grouped = defaultdict(list)
+    for claim in _claims_with_status(claims):
+        grouped[claim.expert].append(claim)
+    return list(grouped.items())
