@@ -154,7 +154,8 @@ class Claim(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["expert", "question"]),
+            # made_on included: refresh_expert_scores counts an expert's questions from this index alone.
+            models.Index(fields=["expert", "question", "made_on"]),
             models.Index(fields=["question", "expert"]),
         ]
 
@@ -204,9 +205,12 @@ class HedgePhrase(models.Model):
 class QuestionScore(models.Model):
     """One expert's score on one scored (YES/NO) question, from the claim that counts."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores")
+    # question_score_unique (question, expert) already indexes question lookups.
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores", db_index=False)
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="question_scores")
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    # Derived rows (score_table rebuilds them; Django cascades claim deletes): no database constraint,
+    # whose per-row check and key-share lock of each of ~550k claims made a full rebuild's COMMIT take 5-10 s.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     probability = models.FloatField()
     outcome = models.PositiveSmallIntegerField(help_text="1 if YES, 0 if NO.")
     brier = models.FloatField()
@@ -218,7 +222,6 @@ class QuestionScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["question", "expert"], name="question_score_unique"),
         ]
-        indexes = [models.Index(fields=["expert"])]
 
     def __str__(self):
         return f"{self.expert} on {self.question_id}: Brier {self.brier:.3f}"

@@ -6,20 +6,22 @@ recompute_all_scores() rebuilds both tables from scratch and gives the same numb
 """
 
 import contextvars
+import io
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.db import transaction
-from django.db.models import Min
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
 
 from forecasts import scoring
-from forecasts.constants import Outcome
+from forecasts.constants import SCORED_OUTCOMES, Outcome
 from forecasts.models import Claim, ExpertScore, Question, QuestionScore
 from sources.models import Expert
 
 _pending = contextvars.ContextVar("pending_rescoring", default=None)
 _OUTCOME_VALUE = {Outcome.YES: 1, Outcome.NO: 0}
 _BATCH = 5000
+_UNSCORABLE = [outcome for outcome in Outcome.values if outcome not in SCORED_OUTCOMES]
 _SCORE_FIELDS = [
     "scored", "open", "unscorable", "late", "brier", "brier_ci_low", "brier_ci_high", "brier_skill",
     "log_score", "baseline_score", "peer_score", "peer_scored", "calibration", "reliability",
@@ -59,28 +61,57 @@ def _claim_rows(claims):
     ).order_by()
 
 
-def _score_claim_rows(rows):
-    """QuestionScore objects (unsaved) for every scored question among the claim rows."""
+def _score_results(rows):
+    """(question_id, scoring.QuestionResult) for every counting claim on a scored question among the rows."""
     by_question = defaultdict(list)
     resolution = {}
     for claim_id, expert_id, probability, made_on, question_id, deadline, outcome in rows:
         if outcome in _OUTCOME_VALUE:
             by_question[question_id].append(scoring.ClaimRecord(claim_id, expert_id, probability, made_on))
             resolution[question_id] = (deadline, _OUTCOME_VALUE[outcome])
-    scores = []
     for question_id, claims in by_question.items():
         deadline, outcome = resolution[question_id]
         chosen = scoring.counting_claims(claims, deadline)
         for result in scoring.score_question(chosen.values(), outcome):
-            scores.append(
-                QuestionScore(
-                    question_id=question_id, expert_id=result.expert_id, claim_id=result.claim_id,
-                    probability=result.probability, outcome=result.outcome, brier=result.brier,
-                    log_score=result.log_score, baseline_score=result.baseline_score,
-                    peer_score=result.peer_score,
-                )
+            yield question_id, result
+
+
+def _question_score(question_id, result):
+    return QuestionScore(
+        question_id=question_id, expert_id=result.expert_id, claim_id=result.claim_id,
+        probability=result.probability, outcome=result.outcome, brier=result.brier,
+        log_score=result.log_score, baseline_score=result.baseline_score, peer_score=result.peer_score,
+    )
+
+
+def _score_claim_rows(rows):
+    """QuestionScore objects (unsaved) for every scored question among the claim rows."""
+    return [_question_score(question_id, result) for question_id, result in _score_results(rows)]
+
+
+_COPY_NULL = "\\N"
+_COPY_COLUMNS = (
+    "question_id", "expert_id", "claim_id", "probability", "outcome", "brier", "log_score", "baseline_score",
+    "peer_score",
+)
+
+
+def _insert_question_scores(scored):
+    """Insert [(question_id, QuestionResult)]: with COPY on PostgreSQL (no model instances), else bulk_create."""
+    if connection.vendor != "postgresql":
+        QuestionScore.objects.bulk_create([_question_score(q, r) for q, r in scored], batch_size=_BATCH)
+        return
+    statement = f"COPY {QuestionScore._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        for start in range(0, len(scored), 100_000):
+            buffer = io.StringIO()
+            buffer.writelines(
+                f"{q}\t{r.expert_id}\t{r.claim_id}\t{r.probability!r}\t{r.outcome}\t{r.brier!r}\t"
+                f"{r.log_score!r}\t{r.baseline_score!r}\t{_COPY_NULL if r.peer_score is None else repr(r.peer_score)}\n"
+                for q, r in scored[start:start + 100_000]
             )
-    return scores
+            buffer.seek(0)
+            cursor.copy_expert(statement, buffer)
 
 
 def lock_questions(question_ids):
@@ -119,22 +150,26 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
 
 
 def question_counts(claims):
-    """{expert_id: {"open", "unscorable", "late"}} over the distinct questions of these claims."""
-    counts = defaultdict(lambda: {"open": 0, "unscorable": 0, "late": 0})
-    pairs = (
-        claims.values("expert_id", "question_id", "question__deadline", "question__resolution__outcome")
-        .annotate(earliest=Min("made_on"))
+    """{expert_id: {"open", "unscorable", "late"}} over the distinct questions of these claims.
+
+    Aggregated in the database. late = questions resolved YES or NO that the expert claimed, minus
+    those claimed on or before the deadline.
+    """
+    scored = Q(question__resolution__outcome__in=SCORED_OUTCOMES)
+    rows = (
+        claims.values("expert_id")
+        .annotate(
+            n_open=Count("question_id", distinct=True, filter=Q(question__resolution__isnull=True)),
+            n_unscorable=Count("question_id", distinct=True, filter=Q(question__resolution__outcome__in=_UNSCORABLE)),
+            n_scored=Count("question_id", distinct=True, filter=scored),
+            n_in_time=Count("question_id", distinct=True, filter=scored & Q(made_on__lte=F("question__deadline"))),
+        )
         .order_by()
+        .values_list("expert_id", "n_open", "n_unscorable", "n_scored", "n_in_time")
     )
-    for pair in pairs:
-        outcome = pair["question__resolution__outcome"]
-        tally = counts[pair["expert_id"]]
-        if outcome is None:
-            tally["open"] += 1
-        elif outcome not in _OUTCOME_VALUE:
-            tally["unscorable"] += 1
-        elif pair["earliest"] > pair["question__deadline"]:
-            tally["late"] += 1
+    counts = defaultdict(lambda: {"open": 0, "unscorable": 0, "late": 0})
+    for expert_id, n_open, n_unscorable, n_scored, n_in_time in rows:
+        counts[expert_id] = {"open": n_open, "unscorable": n_unscorable, "late": n_scored - n_in_time}
     return counts
 
 
@@ -197,16 +232,13 @@ def refresh_expert_scores(expert_ids):
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
     QuestionScore.objects.all().delete()
-    question_scores = _score_claim_rows(_claim_rows(Claim.objects.all()).iterator(chunk_size=20000))
-    QuestionScore.objects.bulk_create(question_scores, batch_size=_BATCH)
+    # Only claims on questions resolved YES or NO can score: leave the others in the database.
+    claims = Claim.objects.filter(question__resolution__outcome__in=SCORED_OUTCOMES)
+    scored = list(_score_results(_claim_rows(claims).iterator(chunk_size=20000)))
+    _insert_question_scores(scored)
     results = defaultdict(list)
-    for score in question_scores:
-        results[score.expert_id].append(
-            scoring.QuestionResult(
-                score.claim_id, score.expert_id, score.probability, score.outcome, score.brier,
-                score.log_score, score.baseline_score, score.peer_score,
-            )
-        )
+    for _, result in scored:
+        results[result.expert_id].append(result)
     counts = question_counts(Claim.objects.all())
     ExpertScore.objects.all().delete()
     expert_ids = list(Expert.objects.values_list("pk", flat=True))
@@ -214,4 +246,4 @@ def recompute_all_scores():
         [expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids],
         batch_size=_BATCH,
     )
-    return len(expert_ids), len(question_scores)
+    return len(expert_ids), len(scored)
