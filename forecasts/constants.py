@@ -32,3 +32,15 @@ class QuestionStatus(models.TextChoices):
 
 
 ANALYSTS_GROUP = "Analysts"
+
+# Exactly what an analyst may do: add and change the records, delete a wrong claim, resolve and
+# re-resolve (add and change a Resolution); read the hedge scales. Not manage users or history.
+ANALYST_PERMISSIONS = {
+    "sources": ["add_expert", "change_expert", "view_expert", "add_source", "change_source", "view_source"],
+    "forecasts": [
+        "add_question", "change_question", "view_question",
+        "add_claim", "change_claim", "delete_claim", "view_claim",
+        "add_resolution", "change_resolution", "view_resolution",
+        "add_topic", "view_topic", "view_hedgescale", "view_hedgephrase",
+    ],
+}

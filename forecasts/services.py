@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forecasts.constants import ProbabilityOrigin, Side
+from forecasts.constants import ANALYST_PERMISSIONS, ANALYSTS_GROUP, ProbabilityOrigin, Side
 from forecasts.errors import Conflict
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
@@ -273,6 +273,24 @@ def delete_claim(claim, *, user=None):
     _stamp_user(claim, user)
     claim.delete()
     schedule_rescoring([question_id], expert_ids=[expert_id])
+
+
+# Roles
+
+
+@transaction.atomic
+def ensure_analysts_group():
+    """The Analysts group with exactly ANALYST_PERMISSIONS, created or repaired. Returns the group."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=ANALYSTS_GROUP)
+    wanted = [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codenames in ANALYST_PERMISSIONS.items()
+        for codename in codenames
+    ]
+    group.permissions.set(wanted)
+    return group
 
 
 # Hedge scales

@@ -1,18 +1,17 @@
 """Personas (anonymous, reader, analyst, admin) and API clients shared by every test."""
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from forecasts.constants import ANALYSTS_GROUP
+from forecasts.services import ensure_analysts_group
 
 
 @pytest.fixture
 def analyst(django_user_model):
     """A member of the Analysts group who can log in to the admin."""
     user = django_user_model.objects.create_user("ana", password="analyst-pass-1", is_staff=True)
-    user.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+    user.groups.add(ensure_analysts_group())
     return user
 
 

@@ -2,16 +2,7 @@
 
 from django.db import migrations
 
-ANALYST_PERMISSIONS = {
-    "sources": ["add_expert", "change_expert", "view_expert", "add_source", "change_source", "view_source"],
-    "forecasts": [
-        "add_question", "change_question", "view_question",
-        "add_claim", "change_claim", "delete_claim", "view_claim",
-        # Resolving a question is adding its Resolution; re-resolving is changing it.
-        "add_resolution", "change_resolution", "view_resolution",
-        "add_topic", "view_topic", "view_hedgescale", "view_hedgephrase",
-    ],
-}
+from forecasts.constants import ANALYST_PERMISSIONS
 
 
 def create_analysts_group(apps, schema_editor):

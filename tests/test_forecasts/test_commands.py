@@ -104,3 +104,15 @@ def test_create_demo_analyst_makes_an_analyst_who_can_log_in(client):
     assert user.groups.filter(name="Analysts").exists()
     assert client.login(username="analyst", password="analyst")
     assert "exists already" in _run("create_demo_analyst")
+
+
+def test_create_demo_analyst_restores_a_missing_analysts_group_with_its_permissions():
+    from django.contrib.auth.models import Group
+
+    from forecasts.constants import ANALYST_PERMISSIONS
+
+    Group.objects.filter(name="Analysts").delete()
+    _run("create_demo_analyst")
+    group = Group.objects.get(name="Analysts")
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert granted == {(app, codename) for app, codenames in ANALYST_PERMISSIONS.items() for codename in codenames}

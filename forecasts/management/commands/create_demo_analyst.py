@@ -1,8 +1,7 @@
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from forecasts.constants import ANALYSTS_GROUP
+from forecasts.services import ensure_analysts_group
 
 USERNAME = PASSWORD = "analyst"
 
@@ -15,7 +14,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(PASSWORD)
             user.save()
-        user.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+        user.groups.add(ensure_analysts_group())
         if created:
             self.stdout.write(
                 f"Created the demo analyst: username {USERNAME!r}, password {PASSWORD!r} (demo only; "
