@@ -61,5 +61,5 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the CSP needs no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^[\s\S]*$", api_not_found),  # [\s\S]: a path with a newline is a JSON 404 too
 ]

@@ -5,7 +5,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from forecasts import history, selectors, services
@@ -15,6 +14,7 @@ from forecasts.serializers import (
     ChangeResolutionInputSerializer, ClaimSerializer, HistoryEntrySerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
     LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer,
 )
+from sources.filters import SearchFilter
 from sources.models import Expert
 
 ERRORS = {
@@ -53,9 +53,8 @@ class QuestionViewSet(
         serializer.instance = services.create_question(**data, user=self.request.user)
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_question(
-            serializer.instance, **serializer.validated_data, user=self.request.user
-        )
+        question = services.update_question(serializer.instance, **serializer.validated_data, user=self.request.user)
+        serializer.instance = self.get_queryset().get(pk=question.pk)  # with its claim count
 
     @extend_schema(
         methods=["POST"], request=ResolveInputSerializer,

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -27,6 +28,7 @@ def api_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
+@csrf_exempt  # writes nothing; a program's POST to a wrong path must get this 404, not a CSRF page
 def api_not_found(request, *args, **kwargs):
     """JSON 404 for any path under /api/ that no endpoint serves."""
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)

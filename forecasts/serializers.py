@@ -3,12 +3,15 @@ from rest_framework import serializers
 
 from forecasts.constants import Outcome, ProbabilityOrigin, QuestionStatus
 from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
-from sources.fields import BoundedPrimaryKeyRelatedField
+from sources.fields import BoundedPrimaryKeyRelatedField, StrictFloatField
 from sources.models import Expert, Source
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for seed-corpus resolutions."
+    )
+    evidence_url = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = Resolution
@@ -57,7 +60,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     question = BoundedPrimaryKeyRelatedField(queryset=Question.objects.all())
     expert = serializers.SlugRelatedField(slug_field="slug", queryset=Expert.objects.all())
     source = BoundedPrimaryKeyRelatedField(queryset=Source.objects.all())
-    probability = serializers.FloatField(
+    probability = StrictFloatField(
         min_value=0, max_value=1, required=False,
         help_text="p(YES). Optional when `hedge` is a phrase of the hedge scale: then derived from it.",
     )

@@ -2,9 +2,9 @@
 
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
-from rest_framework.filters import SearchFilter
 
 from sources import services
+from sources.filters import SearchFilter
 from sources.models import Expert, Source
 from sources.serializers import ExpertSerializer, SourceSerializer
 

@@ -5,6 +5,15 @@ from rest_framework import serializers
 MAX_ID = 2**63 - 1
 
 
+class StrictFloatField(serializers.FloatField):
+    """A number; true/false are refused rather than read as 1.0/0.0."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key field that refuses ids no database row can have (negative, or past 64 bits)."""
 
