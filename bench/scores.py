@@ -40,12 +40,12 @@ os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
 import warnings
 
 import django
+from postgres import create_database_if_missing  # bench/postgres.py
 
 # WhiteNoise warns when collectstatic has not run; the API does not serve static files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 django.setup()
 
-import psycopg2
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
@@ -53,7 +53,6 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from psycopg2 import sql as pgsql
 
 # Hedge phrases of the synthetic default scale (symmetric: p and 1 − p are both in it).
 HEDGES = {
@@ -98,21 +97,6 @@ def check_postgres():
             "Set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/hindsight_bench"
         )
     return db
-
-
-def create_database_if_missing(db):
-    params = {"dbname": "postgres", "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
-              "host": db.get("HOST") or None, "port": db.get("PORT") or None}
-    conn = psycopg2.connect(**{key: value for key, value in params.items() if value})
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if cursor.fetchone() is None:
-                cursor.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(db["NAME"])))
-                log(f"Created database {db['NAME']}.")
-    finally:
-        conn.close()
 
 
 def app_tables():
@@ -444,7 +428,7 @@ def main():
     if not args.skip_build and "bench" not in db["NAME"] and not args.allow_wipe:
         sys.exit(f"Refusing to wipe database {db['NAME']!r}: its name does not contain 'bench'. "
                  "Use a dedicated benchmark database, or pass --allow-wipe.")
-    create_database_if_missing(db)
+    create_database_if_missing(db, log)
     call_command("migrate", verbosity=0, interactive=False)
     server = {}
     with connection.cursor() as cursor:

@@ -46,6 +46,8 @@ class QuestionViewSet(
     write_permissions = {"resolve": "forecasts.add_resolution"}
 
     def get_queryset(self):
+        if self.action in ("resolve", "history"):
+            return Question.objects.all()  # the actions need the question only, not its list annotations
         return Question.objects.for_list().order_by("-deadline", "pk")
 
     def perform_create(self, serializer):

@@ -11,7 +11,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package drives
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 QUESTION = "summit-joint-statement"
 

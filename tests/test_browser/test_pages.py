@@ -15,9 +15,8 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package drives
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"),
-    # live_server needs committed data; serialized_rollback restores the migrations' rows (the
-    # Analysts group) for the tests that run after these.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs committed data (each test loads the seeds again after the flush).
+    pytest.mark.django_db(transaction=True),
 ]
 
 TOP_EXPERT = "Fyodor Tertitskiy"  # lowest Brier in the seed corpus (0.058 over 7 questions)

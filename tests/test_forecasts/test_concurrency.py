@@ -15,7 +15,7 @@ from tests.test_forecasts.factories import QuestionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="SQLite allows one writer at a time and has no row locks; run with DATABASE_URL=postgres://…",
@@ -58,10 +58,10 @@ def _scores():
 
 @pytest.fixture
 def two_analysts(analyst, django_user_model):
-    from django.contrib.auth.models import Group
+    from forecasts.services import ensure_analysts_group
 
     second = django_user_model.objects.create_user("bea", password="analyst-pass-2", is_staff=True)
-    second.groups.add(Group.objects.get(name="Analysts"))
+    second.groups.add(ensure_analysts_group())
     return _client(analyst), _client(second)
 
 

@@ -102,3 +102,17 @@ def test_an_analysts_bulk_work_is_not_throttled_by_the_default_rates(analyst_api
     count, period = user_rate.split("/")
     assert period == "hour" and int(count) >= 5000  # thousands of authenticated requests an hour
     assert all(analyst_api.get("/api/questions/").status_code == 200 for _ in range(50))
+
+
+def test_throttle_counts_live_in_a_cache_every_worker_shares():
+    import importlib
+
+    import config.settings as production
+    from django.db import connection
+
+    cache = production.CACHES["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    migration = importlib.import_module("forecasts.migrations.0004_cache_table")
+    with override_settings(CACHES=production.CACHES):
+        migration.create_cache_table(None, connection.schema_editor())
+    assert cache["LOCATION"] in connection.introspection.table_names()

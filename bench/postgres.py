@@ -1,0 +1,22 @@
+"""What both benchmarks need of the PostgreSQL server itself."""
+
+import psycopg2
+from psycopg2 import sql
+
+
+def create_database_if_missing(db, log):
+    """Create the database named in Django's DATABASES entry `db`, unless it exists. Returns True if created."""
+    params = {"dbname": "postgres", "user": db.get("USER"), "password": db.get("PASSWORD"),
+              "host": db.get("HOST"), "port": db.get("PORT")}
+    conn = psycopg2.connect(**{key: value for key, value in params.items() if value})
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+            if cursor.fetchone() is not None:
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            log(f"Created database {db['NAME']}.")
+            return True
+    finally:
+        conn.close()
