@@ -13,7 +13,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
 from forecasts.errors import Conflict
-from forecasts.forms import ClaimAdminForm, QuestionAdminForm, ResolutionInlineForm, ResolveQuestionsForm
+from forecasts.forms import (
+    ClaimAdminForm, QuestionAdminForm, ReopenQuestionsForm, ResolutionInlineForm, ResolveQuestionsForm,
+)
 from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, QuestionScore, Resolution, Topic
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
@@ -187,7 +189,7 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     filter_horizontal = ["topics"]
     fields = ["title", "slug", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note", "topics"]
     inlines = [ResolutionInline, QuestionClaimInline, AddQuestionClaimInline]
-    actions = ["resolve_selected"]
+    actions = ["resolve_selected", "reopen_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=Count("claims", distinct=True))
@@ -248,32 +250,49 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     def has_resolve_permission(self, request):
         return request.user.has_perm("forecasts.add_resolution")
 
+    def has_reopen_permission(self, request):
+        return request.user.has_perm("forecasts.change_resolution")
+
+    def _bulk_action(self, request, queryset, *, form_class, action, title, intro, write, done):
+        """An action that asks for its input on an intermediate page, then writes each question."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title, "intro": intro, "action": action, "questions": queryset, "form": form,
+                "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/forecasts/question/bulk_action.html", context)
+        written, skipped = 0, []
+        for question in queryset:
+            try:
+                write(question, form.cleaned_data)
+                written += 1
+            except (Conflict, ValidationError):
+                skipped.append(question.title)
+        self.message_user(request, done(written, form.cleaned_data))
+        if skipped:
+            self.message_user(request, f"Skipped {len(skipped)}: {'; '.join(skipped)}", messages.WARNING)
+        return None
+
     @admin.action(description="Resolve selected questions…", permissions=["resolve"])
     def resolve_selected(self, request, queryset):
-        form = ResolveQuestionsForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            resolved, skipped = 0, []
-            for question in queryset:
-                try:
-                    services.resolve_question(question=question, resolved_by=request.user, **form.cleaned_data)
-                    resolved += 1
-                except (Conflict, ValidationError):
-                    skipped.append(question.title)
-            self.message_user(request, f"Resolved {resolved} question(s) as {form.cleaned_data['outcome'].upper()}.")
-            if skipped:
-                self.message_user(
-                    request, f"Skipped {len(skipped)} already resolved: {'; '.join(skipped)}", messages.WARNING
-                )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Resolve questions",
-            "questions": queryset,
-            "form": form,
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/forecasts/question/resolve_selected.html", context)
+        return self._bulk_action(
+            request, queryset, form_class=ResolveQuestionsForm, action="resolve_selected",
+            title="Resolve questions", intro="Resolve these questions with one outcome and the same evidence:",
+            write=lambda question, data: services.resolve_question(question=question, resolved_by=request.user, **data),
+            done=lambda count, data: f"Resolved {count} question(s) as {data['outcome'].upper()}.",
+        )
+
+    @admin.action(description="Reopen selected questions (remove the resolution)…", permissions=["reopen"])
+    def reopen_selected(self, request, queryset):
+        return self._bulk_action(
+            request, queryset, form_class=ReopenQuestionsForm, action="reopen_selected",
+            title="Reopen questions",
+            intro="Remove the resolution of these questions (it stays in the history) and reopen them:",
+            write=lambda question, data: services.unresolve_question(question=question, user=request.user, **data),
+            done=lambda count, data: f"Reopened {count} question(s).",
+        )
 
 
 @admin.register(Claim)

@@ -52,6 +52,12 @@ class ResolveQuestionsForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class ReopenQuestionsForm(forms.Form):
+    """The intermediate page of the bulk "reopen" admin action."""
+
+    reason = forms.CharField(max_length=500, help_text="Why the questions are reopened; kept in the history.")
+
+
 class QuestionAdminForm(forms.ModelForm):
     """A question; its resolution criteria are frozen while it is resolved."""
 
@@ -64,7 +70,7 @@ class QuestionAdminForm(forms.ModelForm):
         question = self.instance
         if question.pk and question.is_resolved and criteria != question.resolution_criteria:
             raise forms.ValidationError(
-                "This question is resolved: its criteria cannot change. Unresolve it first "
-                "(delete the resolution with a reason), then edit the criteria."
+                "This question is resolved: its criteria cannot change. Unresolve it first (the "
+                "“Reopen selected questions” action, with a reason), then edit the criteria."
             )
         return criteria

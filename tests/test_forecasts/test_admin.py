@@ -89,7 +89,8 @@ def test_the_bulk_action_asks_for_the_outcome_then_resolves_every_selected_quest
     intermediate = analyst_client.post(changelist, selection)
     assert intermediate.status_code == 200
     html = intermediate.content.decode()
-    assert "Resolve these 2 question(s)" in html and questions[0].resolution_criteria in html
+    assert "Resolve these questions with one outcome" in html and "(2 questions)" in html
+    assert questions[0].resolution_criteria in html
     assert not Resolution.objects.exists()
 
     done = analyst_client.post(changelist, {**selection, "apply": "1", "outcome": "ambiguous",

@@ -260,3 +260,24 @@ def test_the_admin_expert_list_ranks_or_says_insufficient_record(analyst_client,
     assert rows["Ranked Rita"].rank == 1 and rows["Ranked Rita"].ranked
     html = page.content.decode()
     assert "insufficient record" in html and "0.010" in html  # (0.9 − 1)²
+
+
+def test_reopening_a_resolved_question_asks_why_keeps_the_old_resolution_and_makes_it_due(analyst_client, analyst, scale):
+    question, expert = QuestionFactory(deadline=PAST), ExpertFactory()
+    services.record_claim(question=question, expert=expert, source=SourceFactory(), quote="q", probability=0.8)
+    services.resolve_question(question=question, outcome=Outcome.YES)
+    changelist = reverse("admin:forecasts_question_changelist")
+    selection = {"action": "reopen_selected", "_selected_action": [question.pk]}
+    page = analyst_client.post(changelist, selection)
+    assert "Remove the resolution of these questions" in page.content.decode()
+    refused = analyst_client.post(changelist, {**selection, "apply": "1", "reason": ""})
+    assert refused.status_code == 200 and Resolution.objects.filter(question=question).exists()
+
+    done = analyst_client.post(changelist, {**selection, "apply": "1", "reason": "Evidence was retracted."})
+    assert done.status_code == 302
+    assert not Resolution.objects.filter(question=question).exists()
+    deleted = Resolution.history.filter(question_id=question.pk, history_type="-").get()
+    assert (deleted.outcome, deleted.history_change_reason, deleted.history_user) == ("yes", "Evidence was retracted.", analyst)
+    assert expert.score.__class__.objects.get(expert=expert).scored == 0
+    due = analyst_client.get(changelist + "?due=yes").context["cl"].result_list
+    assert [q.pk for q in due] == [question.pk]
