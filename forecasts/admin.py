@@ -147,18 +147,24 @@ class ResolutionInline(admin.StackedInline):
 
 
 class ResolutionStatusFilter(admin.SimpleListFilter):
+    """Open or resolved, for questions (or, with a `prefix`, for the questions of claims)."""
+
     title = "status"
     parameter_name = "status"
+    prefix = ""
 
     def lookups(self, request, model_admin):
         return [("open", "Open"), ("resolved", "Resolved")]
 
     def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(resolution__isnull=True)
-        if self.value() == "resolved":
-            return queryset.filter(resolution__isnull=False)
+        if self.value() in ("open", "resolved"):
+            return queryset.filter(**{f"{self.prefix}resolution__isnull": self.value() == "open"})
         return queryset
+
+
+class ClaimStatusFilter(ResolutionStatusFilter):
+    title = "question status"
+    prefix = "question__"
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -300,7 +306,7 @@ class ClaimAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ClaimAdminForm
     resource_classes = [ClaimResource]
     list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
-    list_filter = ["probability_origin", "made_on", "expert", "source"]
+    list_filter = [ClaimStatusFilter, "probability_origin", "made_on", "expert", "source"]
     list_select_related = ["expert", "question", "source"]
     search_fields = ["quote", "statement", "hedge", "expert__name", "question__title"]
     autocomplete_fields = ["question", "expert", "source"]

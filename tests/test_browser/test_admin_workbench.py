@@ -101,3 +101,18 @@ def test_the_analyst_sees_exactly_which_row_of_an_import_is_wrong(page, live_ser
     assert page.locator("form[action*=process_import]").count() == 0
     assert due_question.claims.count() == before
     screenshot(page, "admin-import-preview")
+
+
+def test_pages_admin_and_api_docs_run_under_the_content_security_policy(page, live_server, due_question):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    for url in ["/", "/experts/fyodor-tertitskiy/", f"/questions/{due_question.pk}/", "/how-scores-work/", "/api/docs/"]:
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".swagger-ui .opblock")  # the docs' script ran: operations are listed
+    _log_in(page, live_server)
+    for url in ["/admin/", f"/admin/forecasts/question/{due_question.pk}/change/", "/admin/forecasts/claim/add/",
+                "/admin/forecasts/claim/import/", "/admin/sources/expert/"]:
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+    assert violations == []

@@ -281,3 +281,15 @@ def test_reopening_a_resolved_question_asks_why_keeps_the_old_resolution_and_mak
     assert expert.score.__class__.objects.get(expert=expert).scored == 0
     due = analyst_client.get(changelist + "?due=yes").context["cl"].result_list
     assert [q.pk for q in due] == [question.pk]
+
+
+def test_the_claim_list_filters_by_the_status_of_the_question(analyst_client, scale):
+    open_question, closed_question, expert, source = QuestionFactory(), QuestionFactory(), ExpertFactory(), SourceFactory()
+    for question in (open_question, closed_question):
+        services.record_claim(question=question, expert=expert, source=source, quote=f"on {question.pk}", hedge="likely")
+    services.resolve_question(question=closed_question, outcome=Outcome.NO)
+    url = reverse("admin:forecasts_claim_changelist")
+    open_claims = analyst_client.get(url + "?status=open").context["cl"].result_list
+    resolved_claims = analyst_client.get(url + "?status=resolved").context["cl"].result_list
+    assert [c.question_id for c in open_claims] == [open_question.pk]
+    assert [c.question_id for c in resolved_claims] == [closed_question.pk]
