@@ -96,13 +96,14 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every worker process (throttle counts must be shared to be exact); its
-# table is created by a migration (forecasts 0004), so no extra set-up step is needed.
+# One cache shared by every worker process: throttle counts must be shared to be exact. Redis
+# when REDIS_URL is set (fast: docker-compose runs one); otherwise a database table, created by a
+# migration (forecasts 0004), which needs no extra service but costs a few queries per request.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "hindsight_cache",
-    }
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -34,6 +34,14 @@ def test_compose_web_waits_for_a_healthy_db_and_reads_settings_from_the_environm
     assert "8000:8000" in web["ports"]
 
 
+def test_compose_gives_the_workers_a_shared_redis_cache(compose):
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:") and "redis-cli" in redis["healthcheck"]["test"]
+    web = compose["services"]["web"]
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
 def test_compose_web_migrates_before_gunicorn_starts(compose):
     command = compose["services"]["web"]["command"]
     assert command.index("manage.py migrate") < command.index("gunicorn config.wsgi")

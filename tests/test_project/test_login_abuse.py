@@ -116,3 +116,15 @@ def test_throttle_counts_live_in_a_cache_every_worker_shares():
     with override_settings(CACHES=production.CACHES):
         migration.create_cache_table(None, connection.schema_editor())
     assert cache["LOCATION"] in connection.introspection.table_names()
+
+
+def test_redis_url_switches_the_shared_cache_to_redis():
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    probe = "import config.settings as s; print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h", "REDIS_URL": "redis://cache:6379/0"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache:6379/0"], result.stderr
