@@ -41,7 +41,7 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from postgres import create_database_if_missing  # bench/postgres.py
+from common import create_database_if_missing, percentile  # bench/common.py
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_load"
@@ -572,18 +572,6 @@ def warm_up(args, slugs):
 
 
 # 4. Report
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def ms(value):

@@ -40,7 +40,7 @@ os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
 import warnings
 
 import django
-from postgres import create_database_if_missing  # bench/postgres.py
+from common import create_database_if_missing, percentile  # bench/common.py
 
 # WhiteNoise warns when collectstatic has not run; the API does not serve static files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -326,16 +326,6 @@ def resolve_timings(args, rng):
 
 
 # 5. API latency
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def latency(client, paths, warmup):

@@ -1,4 +1,4 @@
-"""What both benchmarks need of the PostgreSQL server itself."""
+"""What both benchmarks share: creating their PostgreSQL database, and percentiles."""
 
 import psycopg2
 from psycopg2 import sql
@@ -20,3 +20,14 @@ def create_database_if_missing(db, log):
             return True
     finally:
         conn.close()
+
+
+def percentile(values, fraction):
+    """The `fraction` quantile (0.5 = median) of values, interpolating linearly; NaN when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
