@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +13,24 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
+from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
 from forecasts.forms import (
-    ClaimAdminForm, QuestionAdminForm, ReopenQuestionsForm, ResolutionInlineForm, ResolveQuestionsForm,
+    ClaimAdminForm,
+    QuestionAdminForm,
+    ReopenQuestionsForm,
+    ResolutionInlineForm,
+    ResolveQuestionsForm,
 )
-from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, QuestionScore, Resolution, Topic
+from forecasts.models import (
+    Claim,
+    HedgePhrase,
+    HedgeScale,
+    Question,
+    QuestionScore,
+    Resolution,
+    Topic,
+)
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
 from sources.admin import ExpertAdmin, SourceAdmin
@@ -443,10 +457,6 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
 def calibration_chart_html(score):
     """The calibration chart of a score row, as on the public expert page."""
-    from django.template.loader import render_to_string
-
-    from forecasts.charts import calibration_chart
-
     if not score.calibration:
         return "Nothing scored yet."
     return render_to_string("forecasts/_calibration_chart.svg", {"chart": calibration_chart(score.calibration)})

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,25 +11,23 @@ from forecasts import history, selectors, services
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
 from forecasts.serializers import (
-    ChangeResolutionInputSerializer, ClaimSerializer, HistoryEntrySerializer, ExpertScoresSerializer, LeaderboardEntrySerializer,
-    LeaderboardQuerySerializer, QuestionSerializer, ResolutionSerializer, ResolveInputSerializer,
+    ChangeResolutionInputSerializer,
+    ClaimSerializer,
+    ExpertScoresSerializer,
+    HistoryEntrySerializer,
+    LeaderboardEntrySerializer,
+    LeaderboardQuerySerializer,
+    QuestionSerializer,
+    ResolutionSerializer,
+    ResolveInputSerializer,
 )
 from sources.filters import SearchFilter
 from sources.models import Expert
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: `{field: [reasons]}`."),
-    401: OpenApiResponse(description="Not authenticated."),
-    403: OpenApiResponse(description="Not an analyst."),
-    404: OpenApiResponse(description="No such record."),
-}
-CONFLICT = {409: OpenApiResponse(description="Conflicts with the record's state: `{detail}`.")}
+# The JSON error responses (400, 401, 403, 404, 409, 429) are added to every operation by
+# forecasts.schema.HindsightAutoSchema; the declarations below give the success responses only.
 
 
-@extend_schema_view(
-    create=extend_schema(responses={201: QuestionSerializer, **ERRORS}),
-    partial_update=extend_schema(responses={200: QuestionSerializer, **ERRORS}),
-)
 class QuestionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -60,12 +58,12 @@ class QuestionViewSet(
 
     @extend_schema(
         methods=["POST"], request=ResolveInputSerializer,
-        responses={201: ResolutionSerializer, **ERRORS, **CONFLICT},
+        responses={201: ResolutionSerializer},
         description="Resolve the question (analysts). 409 if it is already resolved.",
     )
     @extend_schema(
         methods=["PATCH"], request=ChangeResolutionInputSerializer,
-        responses={200: ResolutionSerializer, **ERRORS, **CONFLICT},
+        responses={200: ResolutionSerializer},
         description="Change the resolution (analysts); a changed outcome needs a `reason`. "
         "The previous version stays in the history. 409 if the question is not resolved.",
     )
@@ -82,18 +80,13 @@ class QuestionViewSet(
         resolution = services.change_resolution(question=question, changed_by=request.user, **params.validated_data)
         return Response(ResolutionSerializer(resolution).data)
 
-    @extend_schema(responses={200: HistoryEntrySerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The question's changes and its resolution's (outcome, evidence, note, who, when, reason), newest first."""
         return Response(HistoryEntrySerializer(history.question_history(self.get_object()), many=True).data)
 
 
-@extend_schema_view(
-    create=extend_schema(responses={201: ClaimSerializer, **ERRORS}),
-    partial_update=extend_schema(responses={200: ClaimSerializer, **ERRORS}),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
-)
 class ClaimViewSet(viewsets.ModelViewSet):
     """Claims: an expert's stance on a question in a source, with its probability of YES."""
 
@@ -116,7 +109,7 @@ class ClaimViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_claim(instance, user=self.request.user)
 
-    @extend_schema(responses={200: HistoryEntrySerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The claim's changes (who, when, what), newest first."""
@@ -138,7 +131,7 @@ class ExpertScoresView(generics.RetrieveAPIView):
 
 @extend_schema(
     parameters=[LeaderboardQuerySerializer],
-    responses={200: LeaderboardEntrySerializer(many=True), 400: ERRORS[400]},
+    responses=LeaderboardEntrySerializer(many=True),
 )
 class LeaderboardView(generics.ListAPIView):
     """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked.

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from forecasts.constants import Outcome, ProbabilityOrigin, Side
+from forecasts.constants import SCORED_OUTCOMES, Outcome, ProbabilityOrigin, Side
 from sources.models import Expert, Source
 
 PROBABILITY_RANGE = Q(probability__gte=0) & Q(probability__lte=1)
@@ -36,15 +36,9 @@ class QuestionQuerySet(models.QuerySet):
             .annotate(claim_count=Count("claims", distinct=True))
         )
 
-    def open(self):
-        return self.filter(resolution__isnull=True)
-
-    def resolved(self):
-        return self.filter(resolution__isnull=False)
-
     def due(self, today):
         """Unresolved questions whose deadline has passed, oldest deadline first."""
-        return self.open().filter(deadline__lt=today).order_by("deadline", "pk")
+        return self.filter(resolution__isnull=True, deadline__lt=today).order_by("deadline", "pk")
 
 
 class Question(models.Model):
@@ -102,7 +96,8 @@ class Resolution(models.Model):
 
     @property
     def is_scored(self):
-        return self.outcome in (Outcome.YES, Outcome.NO)
+        """Only YES and NO resolutions are scored."""
+        return self.outcome in SCORED_OUTCOMES
 
 
 class ClaimQuerySet(models.QuerySet):

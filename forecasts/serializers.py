@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from forecasts.constants import Outcome, ProbabilityOrigin, QuestionStatus
 from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
+from forecasts.selectors import LEADERBOARD_ORDERS
 from sources.fields import BoundedPrimaryKeyRelatedField, StrictFloatField
 from sources.models import Expert, Source
 
@@ -142,7 +143,7 @@ class LeaderboardEntrySerializer(serializers.Serializer):
 class LeaderboardQuerySerializer(serializers.Serializer):
     """The leaderboard's query parameters, for the API and the public page alike."""
 
-    ORDERS = ["brier", "log_score", "peer_score", "baseline_score"]
+    ORDERS = list(LEADERBOARD_ORDERS)
     min_scored = serializers.IntegerField(
         min_value=0, max_value=1_000_000, required=False,
         help_text="Fewest scored questions to be ranked (default: the HINDSIGHT_MIN_SCORED setting).",

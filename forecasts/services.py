@@ -11,10 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forecasts.constants import ANALYST_PERMISSIONS, ANALYSTS_GROUP, ProbabilityOrigin, Side
+from forecasts.constants import (
+    ANALYST_PERMISSIONS,
+    ANALYSTS_GROUP,
+    ProbabilityOrigin,
+    Side,
+)
 from forecasts.errors import Conflict
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
+from sources.services import save_validated as _save
+from sources.services import stamp_history_user as _stamp_user
 from sources.services import unique_slug
 
 _WHITESPACE = re.compile(r"\s+")
@@ -46,18 +53,6 @@ def _derive_probability(hedge, predicts):
             reason = "Give a probability, or a hedge phrase from the hedge scale to derive it from."
         raise ValidationError({"probability": [reason]})
     return value if predicts == Side.YES else round(1.0 - value, 10)
-
-
-def _stamp_user(instance, user):
-    if user is not None and getattr(user, "is_authenticated", False):
-        instance._history_user = user
-
-
-def _save(instance, user):
-    _stamp_user(instance, user)
-    instance.full_clean()
-    instance.save()
-    return instance
 
 
 # Questions

@@ -19,14 +19,24 @@ def unique_slug(model, text, *, max_length=100, exclude_pk=None):
     return candidate
 
 
-def _apply(instance, changes, user):
-    for field, value in changes.items():
-        setattr(instance, field, value)
+def stamp_history_user(instance, user):
+    """Record `user` as the author of the change in the history (anonymous and None are skipped)."""
     if user is not None and getattr(user, "is_authenticated", False):
         instance._history_user = user
+
+
+def save_validated(instance, user=None):
+    """full_clean() then save(), with `user` recorded in the history. Returns the instance."""
+    stamp_history_user(instance, user)
     instance.full_clean()
     instance.save()
     return instance
+
+
+def _apply(instance, changes, user):
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    return save_validated(instance, user)
 
 
 @transaction.atomic
