@@ -13,6 +13,13 @@ class Outcome(models.TextChoices):
 SCORED_OUTCOMES = (Outcome.YES, Outcome.NO)
 
 
+class ConditionOutcome(models.TextChoices):
+    """The outcome a conditional question's condition must resolve to."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
 class Side(models.TextChoices):
     """The side of a question a claim's hedged proposition is about."""
 

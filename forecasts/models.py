@@ -1,12 +1,13 @@
 """What was claimed, what happened, and how good each expert turned out to be."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from forecasts.constants import SCORED_OUTCOMES, Outcome, ProbabilityOrigin, Side
+from forecasts.constants import SCORED_OUTCOMES, ConditionOutcome, Outcome, ProbabilityOrigin, Side
 from sources.models import Expert, Source
 
 PROBABILITY_RANGE = Q(probability__gte=0) & Q(probability__lte=1)
@@ -51,6 +52,14 @@ class Question(models.Model):
     )
     deadline_note = models.CharField(max_length=500, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="questions")
+    condition = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="conditionals",
+        help_text="Annulled automatically when this question resolves other than the required outcome.",
+    )
+    condition_outcome = models.CharField(
+        max_length=3, blank=True, choices=ConditionOutcome.choices,
+        help_text="The outcome the condition question must resolve to (required with a condition).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -59,9 +68,24 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["-deadline", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(condition__isnull=True, condition_outcome="")
+                | Q(condition__isnull=False, condition_outcome__in=ConditionOutcome.values),
+                name="question_condition_outcome_iff_condition",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.condition_id is not None and not self.condition_outcome:
+            raise ValidationError({"condition_outcome": ["Say which outcome (yes or no) the condition requires."]})
+        if self.condition_id is None and self.condition_outcome:
+            raise ValidationError({"condition": ["A required outcome was given without a condition question."]})
+        if self.condition_id is not None and self.condition_id == self.pk:
+            raise ValidationError({"condition": ["A question cannot be conditional on itself."]})
 
     def get_absolute_url(self):
         return reverse("question-detail", kwargs={"pk": self.pk})
@@ -81,6 +105,9 @@ class Resolution(models.Model):
     resolved_at = models.DateTimeField()
     evidence_url = models.URLField("evidence URL", max_length=500, blank=True)
     note = models.TextField(blank=True)
+    automatic = models.BooleanField(
+        default=False, help_text="Annulled automatically because the question's condition was not met.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from forecasts import services
-from forecasts.constants import Outcome, ProbabilityOrigin, Side
+from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, Side
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from sources import services as source_services
@@ -239,7 +239,19 @@ def _parse_source_file(path, directory, check):
             "deadline_note": check.text(record, where, "deadline_note", required=False, max_length=500),
             "topics": topics,
             "resolution": None,
+            "condition": None,
+            "where": where,
         }
+        condition = record.get("condition")
+        if condition is not None:
+            condition_where = f"{where}.condition"
+            if not isinstance(condition, dict) or set(condition) - {"question", "outcome"}:
+                check.fail(where, "condition", "must be a mapping with keys question (a slug) and outcome (yes or no)")
+            else:
+                question["condition"] = {
+                    "question": check.slug(condition, condition_where, "question"),
+                    "outcome": check.choice(condition, condition_where, "outcome", ConditionOutcome.values),
+                }
         resolution = record.get("resolution")
         if resolution is not None:
             if not isinstance(resolution, dict):
@@ -297,6 +309,7 @@ def _check_references(files, scales, check):
     experts = unique("experts", "experts", "slug")
     questions = unique("questions", "questions", "slug")
     unique("claims", "claims", "key")
+    _check_conditions(files, check)
     unique("source", "sources_list", "slug")
     default = next((scale["phrases"] for scale in scales if scale["is_default"]), {})
     for file in files:
@@ -315,6 +328,50 @@ def _check_references(files, scales, check):
                 elif default[phrase][0] is not None:
                     value = default[phrase][0]
                     claim["probability"] = value if claim["predicts"] == Side.YES else round(1.0 - value, 10)
+
+
+def _check_conditions(files, check):
+    """Conditions name a known question, form no cycle, and agree with the resolutions in the files."""
+    by_slug = {question["slug"]: question for file in files for question in file["questions"] if question["slug"]}
+    for question in by_slug.values():
+        condition = question["condition"]
+        if not condition or not condition["question"]:
+            continue
+        where = f"{question['where']}.condition"
+        parent = by_slug.get(condition["question"])
+        if parent is None:
+            check.fail(where, "question", f"unknown question {condition['question']!r}")
+            condition["question"] = None
+            continue
+        path, current = [question["slug"]], parent
+        while current is not None and current["slug"] not in path:
+            path.append(current["slug"])
+            current = by_slug.get((current["condition"] or {}).get("question") or "")
+        if current is not None and current["slug"] == question["slug"]:
+            check.fail(where, "question", "conditions form a cycle: " + " → ".join([*path, question["slug"]]))
+            condition["question"] = None
+            continue
+        own = (question["resolution"] or {}).get("outcome")
+        required = condition["outcome"]
+        if own in (None, Outcome.ANNULLED) or required is None:
+            continue
+        known = (parent["resolution"] or {}).get("outcome")
+        if known is None and own in (Outcome.YES, Outcome.NO):
+            check.fail(question["where"], "resolution", f"resolves {own} but its condition "
+                       f"{parent['slug']!r} has no resolution; a conditional question resolves yes or no only "
+                       "once its condition resolved the required way")
+        elif known is not None and known != required:
+            check.fail(question["where"], "resolution", f"resolves {own} but its condition {parent['slug']!r} "
+                       f"resolves {known}, not {required}: the question is annulled automatically; "
+                       "leave its resolution out (or make it annulled)")
+
+
+def _condition_depth(question, by_slug):
+    depth, condition = 0, question["condition"]
+    while condition and condition["question"]:
+        depth += 1
+        condition = by_slug[condition["question"]]["condition"]
+    return depth
 
 
 def read_seed_directory(directory):
@@ -412,7 +469,9 @@ def _load_sources(files, experts, report):
 def _load_resolution(question, wanted, report):
     current = Resolution.objects.filter(question=question).first()
     if wanted is None:
-        if current is not None:
+        if current is not None and current.automatic:  # follows the condition's resolution
+            report.unchanged["resolutions"] += 1
+        elif current is not None:
             services.unresolve_question(question=question, reason="Resolution removed from the seed file.")
             report.deleted["resolutions"] += 1
         return
@@ -429,11 +488,13 @@ def _load_resolution(question, wanted, report):
 
 
 def _load_questions(files, report):
+    """Questions first, then their conditions, then the resolutions (conditions before conditionals)."""
     questions = {question.slug: question for question in Question.objects.prefetch_related("topics")}
     for file in files:
         for record in file["questions"]:
             record = dict(record)
-            resolution = record.pop("resolution")
+            for key in ("resolution", "condition", "where"):
+                record.pop(key)
             topics = services.topics_from_slugs(record.pop("topics"))
             question = questions.get(record["slug"])
             if question is None:
@@ -449,8 +510,37 @@ def _load_questions(files, report):
                     report.updated["questions"] += 1
                 else:
                     report.unchanged["questions"] += 1
-            _load_resolution(question, resolution, report)
+    records = [record for file in files for record in file["questions"]]
+    _load_conditions(records, questions, report)
+    by_slug = {record["slug"]: record for record in records}
+    for record in sorted(records, key=lambda record: _condition_depth(record, by_slug)):
+        _load_resolution(questions[record["slug"]], record["resolution"], report)
     return questions
+
+
+def _load_conditions(records, questions, report):
+    wanted = {}
+    for record in records:
+        condition = record["condition"]
+        wanted[record["slug"]] = (
+            (questions[condition["question"]].pk, condition["outcome"]) if condition else (None, "")
+        )
+    changed = [
+        slug for slug, target in wanted.items()
+        if (questions[slug].condition_id, questions[slug].condition_outcome) != target
+    ]
+    # Clear the changed conditions first, so that no intermediate state forms a cycle.
+    for slug in changed:
+        if questions[slug].condition_id is not None:
+            questions[slug] = services.update_question(questions[slug], condition=None, override_resolved=True)
+    for slug in changed:
+        condition_id, outcome = wanted[slug]
+        if condition_id is not None:
+            questions[slug] = services.update_question(
+                questions[slug], condition=Question.objects.get(pk=condition_id), condition_outcome=outcome,
+                override_resolved=True,
+            )
+        report.updated["conditions"] += 1
 
 
 def _load_claims(files, experts, sources, questions, report):

@@ -14,6 +14,9 @@ from django.utils import timezone
 from forecasts.constants import (
     ANALYST_PERMISSIONS,
     ANALYSTS_GROUP,
+    SCORED_OUTCOMES,
+    ConditionOutcome,
+    Outcome,
     ProbabilityOrigin,
     Side,
 )
@@ -60,9 +63,14 @@ def _derive_probability(hedge, predicts):
 
 @transaction.atomic
 def create_question(
-    *, title, resolution_criteria, deadline, slug="", topics=(), deadline_inferred=False, deadline_note="", user=None
+    *, title, resolution_criteria, deadline, slug="", topics=(), deadline_inferred=False, deadline_note="",
+    condition=None, condition_outcome="", user=None,
 ):
-    """Add a question; the slug is made from the title when not given."""
+    """Add a question; the slug is made from the title when not given.
+
+    A question with a condition (another question and the outcome it must resolve to) is annulled
+    at once if that condition has already resolved otherwise.
+    """
     question = Question(
         slug=slug or unique_slug(Question, title, max_length=120),
         title=title,
@@ -70,9 +78,13 @@ def create_question(
         deadline=deadline,
         deadline_inferred=deadline_inferred,
         deadline_note=deadline_note,
+        condition=condition,
+        condition_outcome=condition_outcome or "",
     )
     _save(question, user)
     question.topics.set(topics)
+    if condition is not None:
+        _apply_condition(question)
     return question
 
 
@@ -92,6 +104,13 @@ def update_question(question, *, user=None, topics=None, override_resolved=False
             {"resolution_criteria": ["The question is resolved; unresolve it before changing its criteria."]}
         )
     deadline_changed = "deadline" in changes and changes["deadline"] != question.deadline
+    if "condition" in changes and changes["condition"] is None and "condition_outcome" not in changes:
+        changes["condition_outcome"] = ""
+    condition_changed = any(
+        field in changes and changes[field] != getattr(question, field) for field in ("condition", "condition_outcome")
+    )
+    if condition_changed:
+        check_condition_cycle(question, changes.get("condition", question.condition))
     for field, value in changes.items():
         setattr(question, field, value)
     _save(question, user)
@@ -99,6 +118,8 @@ def update_question(question, *, user=None, topics=None, override_resolved=False
         question.topics.set(topics)
     if deadline_changed:
         schedule_rescoring([question.pk])
+    if condition_changed:
+        _apply_condition(question)
     return question
 
 
@@ -111,12 +132,121 @@ def topics_from_slugs(slugs):
     return topics
 
 
+# Conditions
+#
+# A conditional question is annulled automatically (Resolution.automatic) when its condition resolves
+# other than the required outcome; the annulment follows the condition's later changes (re-resolution,
+# reopening) and runs down chains. Only automatic annulments are ever undone.
+
+
+def check_condition_cycle(question, condition):
+    """Raise ValidationError on `condition` if making `question` conditional on it would close a cycle."""
+    if condition is None or question.pk is None:
+        return
+    if condition.pk == question.pk:
+        raise ValidationError({"condition": ["A question cannot be conditional on itself."]})
+    chain, current = [condition], condition.condition_id
+    seen = {condition.pk}
+    while current is not None and current not in seen:
+        if current == question.pk:
+            path = " → ".join(f"“{q.title}”" for q in [question, *chain, question])
+            raise ValidationError(
+                {"condition": [f"Conditions cannot form a cycle: {path}."]}
+            )
+        seen.add(current)
+        parent = Question.objects.only("pk", "title", "condition_id").get(pk=current)
+        chain.append(parent)
+        current = parent.condition_id
+
+
+def _failed_condition(question):
+    """The condition's resolution when it resolved other than the required outcome, else None."""
+    if question.condition_id is None:
+        return None
+    resolution = Resolution.objects.filter(question_id=question.condition_id).first()
+    if resolution is not None and resolution.outcome != question.condition_outcome:
+        return resolution
+    return None
+
+
+def condition_not_met_note(question, condition_resolution):
+    """The note of an automatic annulment: which condition, how it resolved, and where to see it."""
+    condition = condition_resolution.question
+    return (
+        f"Condition not met: “{condition.title}” (question {condition.pk}, {condition.get_absolute_url()}) "
+        f"resolved {condition_resolution.get_outcome_display()}; this question required "
+        f"{ConditionOutcome(question.condition_outcome).label}."
+    )
+
+
+def _apply_condition(question):
+    """Annul `question` automatically if its condition failed, or undo an automatic annulment that
+    no longer holds; then do the same for the questions conditional on it. True if its outcome changed."""
+    question = _locked_question(question)
+    failed = _failed_condition(question)
+    current = Resolution.objects.filter(question=question).first()
+    outcome_changed = False
+    if failed is not None:
+        wanted = {
+            "outcome": Outcome.ANNULLED, "automatic": True, "note": condition_not_met_note(question, failed),
+            "resolved_at": failed.resolved_at, "evidence_url": "", "resolved_by": None,
+        }
+        if current is None:
+            Resolution(question=question, **wanted).save()
+            outcome_changed = True
+        elif current.automatic or current.outcome != Outcome.ANNULLED:
+            # An analyst's own annulment stays; any other outcome cannot stand once the condition failed.
+            if any(getattr(current, field) != value for field, value in wanted.items()):
+                outcome_changed = current.outcome != Outcome.ANNULLED
+                reason = "Condition not met." if current.automatic else (
+                    f"Condition not met; replaces the {current.get_outcome_display()} resolution."
+                )
+                for field, value in wanted.items():
+                    setattr(current, field, value)
+                current._change_reason = reason
+                current.full_clean(validate_unique=False)
+                current.save()
+    elif current is not None and current.automatic:
+        current._change_reason = "Automatic annulment undone: the condition is no longer unmet."
+        current.delete()
+        outcome_changed = True
+    if outcome_changed:
+        schedule_rescoring([question.pk])
+        _apply_conditionals(question)
+    return outcome_changed
+
+
+def _apply_conditionals(question):
+    """Re-check every question conditional on `question` after its resolution changed."""
+    for conditional in Question.objects.filter(condition_id=question.pk).order_by("pk"):
+        _apply_condition(conditional)
+
+
+def _check_conditional_outcome(question, outcome):
+    """A conditional question resolves YES/NO/AMBIGUOUS only once its condition resolved the required way."""
+    if question.condition_id is None or outcome == Outcome.ANNULLED:
+        return
+    condition = Resolution.objects.filter(question_id=question.condition_id).select_related("question").first()
+    required = ConditionOutcome(question.condition_outcome).label
+    if condition is None:
+        if outcome in SCORED_OUTCOMES:
+            raise ValidationError({"outcome": [
+                f"This question is conditional on “{question.condition.title}” resolving {required}, "
+                "which is not resolved yet; resolve the condition first, or annul this question."
+            ]})
+    elif condition.outcome != question.condition_outcome:
+        raise ValidationError({"outcome": [
+            f"This question is conditional on “{condition.question.title}” resolving {required}, which resolved "
+            f"{condition.get_outcome_display()}; the question can only be annulled."
+        ]})
+
+
 # Resolutions
 
 
 def _locked_question(question):
     lock_questions([question.pk])
-    return Question.objects.get(pk=question.pk)
+    return Question.objects.select_related("condition").get(pk=question.pk)
 
 
 @transaction.atomic
@@ -128,6 +258,7 @@ def resolve_question(*, question, outcome, evidence_url="", note="", resolved_by
             f"Question {question.pk} is already resolved; change the existing resolution instead.",
             field="outcome",
         )
+    _check_conditional_outcome(question, outcome)
     resolution = Resolution(
         question=question,
         outcome=outcome,
@@ -144,6 +275,7 @@ def resolve_question(*, question, outcome, evidence_url="", note="", resolved_by
     except IntegrityError:
         raise Conflict(f"Question {question.pk} is already resolved.", field="outcome") from None
     schedule_rescoring([question.pk])
+    _apply_conditionals(question)
     return resolution
 
 
@@ -151,7 +283,8 @@ def resolve_question(*, question, outcome, evidence_url="", note="", resolved_by
 def change_resolution(*, question, changed_by=None, reason="", resolved_at=None, **changes):
     """Change a question's resolution (outcome, evidence_url, note), keeping the old one in history.
 
-    Changing the outcome needs a reason, which history records.
+    Changing the outcome needs a reason, which history records. A changed automatic annulment
+    becomes the analyst's own (it no longer follows the condition).
     """
     question = _locked_question(question)
     try:
@@ -166,6 +299,8 @@ def change_resolution(*, question, changed_by=None, reason="", resolved_at=None,
     outcome_changed = "outcome" in changes and changes["outcome"] != resolution.outcome
     if outcome_changed and not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the outcome changes; the reason is kept in the history."]})
+    if outcome_changed:
+        _check_conditional_outcome(question, changes["outcome"])
     if outcome_changed or resolved_at is not None:
         changes["resolved_at"] = resolved_at or timezone.now()
     if not any(getattr(resolution, field) != value for field, value in changes.items()):
@@ -174,16 +309,21 @@ def change_resolution(*, question, changed_by=None, reason="", resolved_at=None,
         setattr(resolution, field, value)
     if outcome_changed:
         resolution.resolved_by = changed_by if getattr(changed_by, "is_authenticated", False) else None
+    resolution.automatic = False
     resolution._change_reason = (reason or "").strip()
     _save(resolution, changed_by)
     if outcome_changed:
         schedule_rescoring([question.pk])
+        _apply_conditionals(question)
     return resolution
 
 
 @transaction.atomic
 def unresolve_question(*, question, reason, user=None):
-    """Remove a question's resolution (it stays in history), reopening the question."""
+    """Remove a question's resolution (it stays in history), reopening the question.
+
+    An automatic annulment cannot be removed while its condition stays unmet.
+    """
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the question is reopened; the reason is kept in the history."]})
     question = _locked_question(question)
@@ -191,10 +331,18 @@ def unresolve_question(*, question, reason, user=None):
         resolution = Resolution.objects.get(question=question)
     except Resolution.DoesNotExist:
         raise Conflict(f"Question {question.pk} is not resolved.") from None
+    if resolution.automatic and _failed_condition(question) is not None:
+        raise Conflict(
+            f"Question {question.pk} is annulled because its condition was not met; "
+            "change the condition's resolution or remove the condition instead.", field="outcome",
+        )
     _stamp_user(resolution, user)
     resolution._change_reason = reason.strip()
     resolution.delete()
     schedule_rescoring([question.pk])
+    # A question whose condition failed is not left open: reopening it annuls it automatically.
+    if not _apply_condition(question):
+        _apply_conditionals(question)
     return question
 
 
