@@ -40,10 +40,22 @@ class QuestionFilter(filters.FilterSet):
     )
     deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="gte")
     deadline_before = filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    condition = filters.ModelChoiceFilter(
+        queryset=Question.objects.all(), help_text="Questions conditional on this question (id)."
+    )
+    conditional = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_conditional",
+        help_text="true: only conditional questions; false: only unconditional ones.",
+    )
 
     class Meta:
         model = Question
-        fields = ["status", "topic", "expert"]
+        fields = ["status", "topic", "expert", "condition", "conditional"]
 
     def filter_status(self, queryset, name, value):
         return _filter_status(queryset, "", value)
+
+    def filter_conditional(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(condition__isnull=value == "false")

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forecasts.constants import Outcome, ProbabilityOrigin, QuestionStatus
+from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, QuestionStatus
 from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
 from forecasts.selectors import LEADERBOARD_ORDERS
 from sources.fields import BoundedPrimaryKeyRelatedField, StrictFloatField
@@ -16,13 +16,23 @@ class ResolutionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resolution
-        fields = ["outcome", "resolved_by", "resolved_at", "evidence_url", "note"]
+        fields = ["outcome", "automatic", "resolved_by", "resolved_at", "evidence_url", "note"]
         read_only_fields = fields
+        extra_kwargs = {"automatic": {"help_text": "True when annulled automatically because the condition was not met."}}
 
 
 class QuestionSerializer(serializers.ModelSerializer):
     topics = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), many=True, required=False
+    )
+    condition = BoundedPrimaryKeyRelatedField(
+        queryset=Question.objects.all(), allow_null=True, required=False,
+        help_text="Id of the question this one is conditional on; null when unconditional. When the condition "
+        "resolves other than `condition_outcome`, this question is annulled automatically.",
+    )
+    condition_outcome = serializers.ChoiceField(
+        choices=ConditionOutcome.choices, allow_blank=True, required=False,
+        help_text="The outcome the condition must resolve to; required with `condition`, empty without.",
     )
     status = serializers.SerializerMethodField()
     resolution = ResolutionSerializer(read_only=True, allow_null=True)
@@ -32,7 +42,7 @@ class QuestionSerializer(serializers.ModelSerializer):
         model = Question
         fields = [
             "id", "slug", "title", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note",
-            "topics", "status", "resolution", "claim_count",
+            "topics", "condition", "condition_outcome", "status", "resolution", "claim_count",
         ]
         extra_kwargs = {"slug": {"required": False}}
 
