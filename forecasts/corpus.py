@@ -35,12 +35,30 @@ class CorpusError(Exception):
     """The corpus file cannot be restored; nothing was written."""
 
 
+def _conditions_first(questions):
+    """Questions reordered so that each follows its condition (a restore validates the link)."""
+    by_pk = {question.pk: question for question in questions}
+    ordered, placed = [], set()
+    for question in questions:
+        chain, seen = [], set()
+        while question is not None and question.pk not in placed and question.pk not in seen:
+            chain.append(question)
+            seen.add(question.pk)
+            question = by_pk.get(question.condition_id)
+        for link in reversed(chain):
+            placed.add(link.pk)
+            ordered.append(link)
+    return ordered
+
+
 def export_corpus(stream):
     """Write the whole corpus to a text stream as JSON. Returns {model label: count}."""
     counts, records = {}, []
     for model in CORPUS_MODELS:
         rows = model.objects.order_by("pk")
-        counts[model._meta.label] = rows.count()
+        if model is Question:
+            rows = _conditions_first(list(rows))
+        counts[model._meta.label] = len(rows)
         records.extend(serializers.serialize("python", rows, use_natural_foreign_keys=True))
     json.dump(records, stream, cls=_ExactEncoder, ensure_ascii=False, indent=1, sort_keys=True)
     return counts

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from forecasts.corpus import CORPUS_MODELS
-from forecasts.models import Claim, ExpertScore, QuestionScore, Resolution
+from forecasts.models import Claim, ExpertScore, Question, QuestionScore, Resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def _everything():
 
 
 def _empty_database():
+    Question.objects.update(condition=None, condition_outcome="")  # conditions protect their questions
     for model in reversed(CORPUS_MODELS):
         model.objects.all().delete()
     ExpertScore.objects.all().delete()
@@ -70,3 +71,21 @@ def test_restoring_over_an_existing_corpus_is_refused(tmp_path):
     with pytest.raises(CommandError, match="not empty"):
         call_command("import_corpus", str(backup))
     assert Claim.objects.count() == claims
+
+
+def test_a_question_conditional_on_a_later_one_survives_backup_and_restore(tmp_path):
+    from forecasts import services
+
+    aid = services.create_question(title="Aid?", resolution_criteria="…", deadline="2019-12-31")
+    visit = services.create_question(title="Visit?", resolution_criteria="…", deadline="2019-05-01")
+    services.update_question(aid, condition=visit, condition_outcome="yes")
+    services.resolve_question(question=visit, outcome="no")
+    before = _everything()
+    backup = tmp_path / "corpus.json"
+    call_command("export_corpus", str(backup), verbosity=0)
+
+    _empty_database()
+    call_command("import_corpus", str(backup), verbosity=0)
+
+    assert _everything() == before
+    assert Resolution.objects.get(question=aid).automatic
