@@ -152,8 +152,8 @@ class ResolutionInline(admin.StackedInline):
     model = Resolution
     form = ResolutionInlineForm
     template = "admin/forecasts/question/resolution_inline.html"
-    fields = ["outcome", "evidence_url", "note", "reason", "resolved_by", "resolved_at"]
-    readonly_fields = ["resolved_by", "resolved_at"]
+    fields = ["outcome", "evidence_url", "note", "reason", "resolved_by", "resolved_at", "automatic"]
+    readonly_fields = ["resolved_by", "resolved_at", "automatic"]
     can_delete = False
     max_num = 1
     extra = 1
@@ -196,18 +196,52 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ConditionalFilter(admin.SimpleListFilter):
+    """Questions with a condition, or without."""
+
+    title = "conditional"
+    parameter_name = "conditional"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Conditional"), ("no", "Unconditional")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(condition__isnull=self.value() == "no")
+        return queryset
+
+
+def condition_html(question):
+    """“Conditional on <link> resolving Yes”, linking to the condition's admin page; "—" without one."""
+    if question.condition_id is None:
+        return "—"
+    url = reverse("admin:forecasts_question_change", args=[question.condition_id])
+    return format_html(
+        "Conditional on <a href=\"{}\">{}</a> resolving {}",
+        url, question.condition.title, question.get_condition_outcome_display(),
+    )
+
+
 @admin.register(Question)
 class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
-    list_display = ["title", "deadline", "status", "outcome", "claim_count"]
-    list_filter = [DueFilter, ResolutionStatusFilter, "resolution__outcome", "topics", "deadline", "claims__expert"]
-    list_select_related = ["resolution"]
+    list_display = ["title", "deadline", "status", "outcome", "condition_summary", "claim_count"]
+    list_filter = [
+        DueFilter, ResolutionStatusFilter, "resolution__outcome", ConditionalFilter, "topics", "deadline",
+        "claims__expert",
+    ]
+    list_select_related = ["resolution", "condition"]
     search_fields = ["title", "resolution_criteria", "slug"]
     date_hierarchy = "deadline"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
-    fields = ["title", "slug", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note", "topics"]
+    fields = [
+        "title", "slug", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note", "topics",
+        "condition", "condition_outcome", "conditional_questions",
+    ]
+    readonly_fields = ["conditional_questions"]
+    autocomplete_fields = ["condition"]
     inlines = [ResolutionInline, QuestionClaimInline, AddQuestionClaimInline]
     actions = ["resolve_selected", "reopen_selected"]
 
@@ -240,6 +274,24 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, question):
         return question.claim_count
+
+    @admin.display(description="condition")
+    def condition_summary(self, question):
+        return condition_html(question)
+
+    @admin.display(description="questions conditional on this one")
+    def conditional_questions(self, question):
+        conditionals = question.conditionals.select_related("resolution") if question.pk else []
+        if not conditionals:
+            return "—"
+        return format_html_join(
+            format_html("<br>"), "<a href=\"{}\">{}</a> (if {}; {})",
+            (
+                (reverse("admin:forecasts_question_change", args=[q.pk]), q.title, q.get_condition_outcome_display(),
+                 q.resolution.get_outcome_display() if q.is_resolved else "open")
+                for q in conditionals
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         fields = {f: form.cleaned_data[f] for f in self.fields if f != "topics" and f in form.cleaned_data}

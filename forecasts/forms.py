@@ -1,5 +1,7 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
+from forecasts import services
 from forecasts.constants import Outcome, ProbabilityOrigin
 from forecasts.models import Claim, Question, Resolution
 
@@ -26,7 +28,11 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 class ResolutionInlineForm(forms.ModelForm):
-    """The resolution on the question page; changing the outcome asks for a reason."""
+    """The resolution on the question page; changing the outcome asks for a reason.
+
+    A conditional question's outcome is checked against its condition here, so that a refusal
+    shows on the form (services.check_conditional_outcome refuses it again on save).
+    """
 
     reason = forms.CharField(
         required=False, max_length=500,
@@ -41,6 +47,12 @@ class ResolutionInlineForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and "outcome" in self.changed_data and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say why the outcome changes; the reason is kept in the history.")
+        question = getattr(self.instance, "question", None)
+        if cleaned.get("outcome") and "outcome" in self.changed_data and question is not None and question.pk:
+            try:
+                services.check_conditional_outcome(question, cleaned["outcome"])
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -59,11 +71,20 @@ class ReopenQuestionsForm(forms.Form):
 
 
 class QuestionAdminForm(forms.ModelForm):
-    """A question; its resolution criteria are frozen while it is resolved."""
+    """A question; its resolution criteria are frozen while it is resolved; its condition makes no cycle."""
 
     class Meta:
         model = Question
         fields = "__all__"
+
+    def _post_clean(self):
+        # After the model's own checks, so that a cycle is the only error reported on `condition`.
+        super()._post_clean()
+        if self.instance.pk and "condition" in self.changed_data and not self.has_error("condition"):
+            try:
+                services.check_condition_cycle(self.instance, self.instance.condition)
+            except ValidationError as error:
+                self.add_error(None, error)
 
     def clean_resolution_criteria(self):
         criteria = self.cleaned_data["resolution_criteria"]

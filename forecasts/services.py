@@ -222,8 +222,12 @@ def _apply_conditionals(question):
         _apply_condition(conditional)
 
 
-def _check_conditional_outcome(question, outcome):
-    """A conditional question resolves YES/NO/AMBIGUOUS only once its condition resolved the required way."""
+def check_conditional_outcome(question, outcome):
+    """Raise ValidationError on `outcome` unless `question` may resolve so given its condition.
+
+    Annulling is always allowed. YES and NO need the condition resolved the required way;
+    AMBIGUOUS needs it not to have resolved otherwise (a failed condition leaves only annulment).
+    """
     if question.condition_id is None or outcome == Outcome.ANNULLED:
         return
     condition = Resolution.objects.filter(question_id=question.condition_id).select_related("question").first()
@@ -258,7 +262,7 @@ def resolve_question(*, question, outcome, evidence_url="", note="", resolved_by
             f"Question {question.pk} is already resolved; change the existing resolution instead.",
             field="outcome",
         )
-    _check_conditional_outcome(question, outcome)
+    check_conditional_outcome(question, outcome)
     resolution = Resolution(
         question=question,
         outcome=outcome,
@@ -300,7 +304,7 @@ def change_resolution(*, question, changed_by=None, reason="", resolved_at=None,
     if outcome_changed and not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the outcome changes; the reason is kept in the history."]})
     if outcome_changed:
-        _check_conditional_outcome(question, changes["outcome"])
+        check_conditional_outcome(question, changes["outcome"])
     if outcome_changed or resolved_at is not None:
         changes["resolved_at"] = resolved_at or timezone.now()
     if not any(getattr(resolution, field) != value for field, value in changes.items()):
