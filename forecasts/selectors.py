@@ -234,8 +234,9 @@ def expert_for_page(slug):
 
 
 def question_for_page():
-    """Questions with their resolution and topics: for get_object_or_404 (two queries)."""
-    return Question.objects.with_resolution().prefetch_related("topics")
+    """Questions with their resolution, condition (and its resolution) and topics: for get_object_or_404
+    (two queries)."""
+    return Question.objects.with_resolution().select_related("condition__resolution").prefetch_related("topics")
 
 
 def question_claims(question):
