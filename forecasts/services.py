@@ -192,7 +192,10 @@ def _apply_condition(question):
             "resolved_at": failed.resolved_at, "evidence_url": "", "resolved_by": None,
         }
         if current is None:
-            Resolution(question=question, **wanted).save()
+            resolution = Resolution(question=question, **wanted)
+            resolution._change_reason = "Condition not met."
+            resolution.full_clean(validate_unique=False)
+            resolution.save()
             outcome_changed = True
         elif current.automatic or current.outcome != Outcome.ANNULLED:
             # An analyst's own annulment stays; any other outcome cannot stand once the condition failed.
@@ -207,7 +210,7 @@ def _apply_condition(question):
                 current.full_clean(validate_unique=False)
                 current.save()
     elif current is not None and current.automatic:
-        current._change_reason = "Automatic annulment undone: the condition is no longer unmet."
+        current._change_reason = "Automatic annulment undone: the condition is met or unresolved again."
         current.delete()
         outcome_changed = True
     if outcome_changed:

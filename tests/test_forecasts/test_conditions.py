@@ -107,7 +107,9 @@ def test_re_resolving_the_condition_undoes_and_reapplies_the_automatic_annulment
     assert (_state(aid), _state(paid)) == (("annulled", True), ("annulled", True))
     assert _counts_and_brier(expert) == (1, 0, 1, A_NO)
     history = [h.history_change_reason for h in Resolution.history.filter(question_id=aid.pk).order_by("history_id")]
-    assert history == [None, "Automatic annulment undone: the condition is no longer unmet.", None]
+    assert history == [
+        "Condition not met.", "Automatic annulment undone: the condition is met or unresolved again.", "Condition not met."
+    ]
 
 
 def test_a_condition_re_resolved_to_another_failing_outcome_updates_the_note(chain, expert):
