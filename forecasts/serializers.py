@@ -18,7 +18,9 @@ class ResolutionSerializer(serializers.ModelSerializer):
         model = Resolution
         fields = ["outcome", "automatic", "resolved_by", "resolved_at", "evidence_url", "note"]
         read_only_fields = fields
-        extra_kwargs = {"automatic": {"help_text": "True when annulled automatically because the condition was not met."}}
+        extra_kwargs = {
+            "automatic": {"help_text": "True when annulled automatically because the condition was not met."},
+        }
 
 
 class QuestionSerializer(serializers.ModelSerializer):
