@@ -1,0 +1,204 @@
+"""The pipeline: article text in, suggested claims out, each decision explained in `reasons`."""
+
+import re
+
+from forecasts.suggest import dates, hedging, speakers, statements
+from forecasts.suggest.sentences import Span, paragraphs, sentences
+from forecasts.suggest.types import QuestionMatch, Speaker, Suggestion
+
+DEFAULT_MATCH_CUTOFF = 75.0
+_FUTURE = re.compile(r"\b(?:will|won't|won’t|shall|going\s+to|set\s+to|plans?\s+to|about\s+to)\b|\w'll\b|\w’ll\b", re.IGNORECASE)
+_WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
+# "may have suspected": a modal with a perfect infinitive looks back, not ahead.
+_PERFECT = re.compile(r"\s+(?:not\s+)?(?:have|has)\s+(?:been\s+)?\w+", re.IGNORECASE)
+_CONDITION = re.compile(r"(?:^|[,;:—–]\s*|\s)(?:if|unless|provided\s+that|as\s+long\s+as)\b|^(?:should|were)\s", re.IGNORECASE)
+_NOT_A_CONDITION = re.compile(r"\b(?:know|knows|knew|see|wonder|ask|asked|whether)\s+if\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|although|though|while|whereas|and yet)\s", re.IGNORECASE)
+_EPISTEMIC = {"think", "believe", "suspect", "doubt"}
+_BULLET = re.compile(r"^[•\-*–]\s*")
+
+
+def _clause(sentence, position):
+    """(start, end) of the clause of the sentence around a character position."""
+    start, end = 0, len(sentence)
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            end = match.start()
+            break
+    return start, end
+
+
+def _is_heading(paragraph):
+    """Titles, captions and bylines: short lines without a sentence's final punctuation."""
+    text = paragraph.rstrip("”\"’' ")
+    return not text.endswith((".", "!", "?")) and len(text.split()) < 15
+
+
+def _forecast_cues(sentence, hits):
+    """The hedges that count (perfect-tense modals dropped) and the future-modal cue, if any."""
+    counted = [hit for hit in hits if not _PERFECT.match(sentence, hit.end)]
+    future = _FUTURE.search(sentence)
+    if future and _PERFECT.match(sentence, future.end()):
+        future = None
+    return counted, future
+
+
+def _speaker_label(speaker):
+    return f"{speaker.name} ({speaker.slug})" if speaker and speaker.slug else (speaker.name if speaker else "nobody")
+
+
+class _Context:
+    """The speaker in force while reading the article, and why."""
+
+    def __init__(self, speaker, reason):
+        self.speaker, self.reason = speaker, reason
+
+
+def _default_speaker(text, roster, authors):
+    """The byline: given authors first, else a "By ..." or known-name line near the top."""
+    for author in authors:
+        expert = roster.by_slug(author) or roster.find(author)
+        if expert:
+            return _Context(Speaker(expert.name, expert.slug), f"speaker: byline author {expert.name}")
+        return _Context(Speaker(author), f"speaker: byline author {author}")
+    for index, paragraph in enumerate(paragraphs(text)):
+        if index >= 25:
+            break
+        found = speakers.byline_speaker(_BULLET.sub("", paragraph.text), roster)
+        if found:
+            return _Context(found, f"speaker: byline line {paragraph.text!r}")
+    return _Context(None, "no speaker: no byline and no named speaker yet")
+
+
+def _analyse(sentence, published, scale):
+    """Forecast cues, hedge, side, condition and deadline of one sentence, or None if it is not a forecast."""
+    reasons = []
+    text = sentence.text
+    hits = scale.find(text)
+    counted, future = _forecast_cues(text, hits)
+    deadline = dates.find_deadline(text, published)
+    conditional = bool(_CONDITION.search(text)) and not _NOT_A_CONDITION.search(text)
+    would = _WOULD.search(text) if conditional else None
+    stated = hedging.stated_probability(text)
+    strong = [hit for hit in counted if hit.phrase not in _EPISTEMIC]
+    if not (strong or future or deadline or would or stated):
+        return None
+    if text.rstrip("”\"’' ").endswith("?") and not [hit for hit in strong if hit.phrase != hedging.FLAT_ASSERTION]:
+        return None
+    chosen = hedging.choose_hedge(counted)
+    if chosen is None:
+        cue = future or would
+        position = cue.start() if cue else (deadline.start if deadline else 0)
+        hedge, value = hedging.FLAT_ASSERTION, scale.value(hedging.FLAT_ASSERTION) or 0.9
+        reasons.append(
+            f"forecast: future {'modal ' + repr(cue.group()) if cue else 'date ' + repr(deadline.phrase)}, "
+            f"no graded hedge: flat assertion {hedge!r} ({value})"
+        )
+        hedge_span = (position, position)
+    else:
+        hedge, value = chosen.written, chosen.probability
+        position = chosen.start
+        reasons.append(f"forecast: hedge {chosen.written!r} = scale phrase {chosen.phrase!r} ({value})")
+        hedge_span = (chosen.start, chosen.end)
+    clause_start, clause_end = _clause(text, position)
+    hedge_spans = [(hit.start, hit.end) for hit in hits] + [hedge_span]
+    denials = [
+        (start, end) for start, end in hedging.negations(text)
+        if clause_start <= start < clause_end and not any(a <= start < b for a, b in hedge_spans)
+    ]
+    negated = bool(denials)
+    if stated:
+        value, written = stated
+        hedge = written
+        reasons.append(f"stated probability {written!r} = {value}")
+    probability, predicts = hedging.yes_probability(value, negated)
+    if negated:
+        start, end = denials[0]
+        reasons.append(f"negated ({text[start:end]!r}): the statement is the NO side, p(YES) = 1 - {value}")
+    if value <= hedging.DOUBT_CEILING and not negated:
+        reasons.append(f"{hedge!r} doubts the statement: NO side, p(YES) = {value}")
+    if conditional:
+        reasons.append("conditional: the claim holds only if its condition ('if ...') is met")
+    if deadline:
+        reasons.append(f"deadline: {deadline.phrase!r} read against {published.isoformat()} = {deadline.date.isoformat()}")
+    else:
+        reasons.append("no deadline: the sentence names no date on or after publication")
+    return {
+        "hedge": hedge,
+        "probability": probability,
+        "predicts": predicts,
+        "conditional": conditional,
+        "deadline": deadline,
+        "reasons": reasons,
+    }
+
+
+def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors=(), match_cutoff=DEFAULT_MATCH_CUTOFF):
+    """Suggest the claims an article makes.
+
+    text: the article; published: its date (relative dates are read against it); hedges: the
+    hedge scale as {phrase: probability}; experts: KnownExpert list; questions: KnownQuestion
+    list; authors: the source's author slugs or names (the byline, when the text lacks one).
+    Returns a list of Suggestion in text order.
+    """
+    scale = hedging.HedgeScale(hedges)
+    roster = speakers.Roster(experts)
+    context = _default_speaker(text, roster, authors)
+    result = []
+    for paragraph in paragraphs(text):
+        roundup = speakers.roundup_speaker(paragraph.text, roster)
+        body = paragraph
+        if roundup:
+            speaker, prefix = roundup
+            context = _Context(speaker, f"speaker: roundup paragraph {paragraph.text[:prefix].strip()!r}")
+            body = Span(paragraph.text[prefix:], paragraph.start + prefix, paragraph.end)
+        elif _is_heading(paragraph.text):
+            continue
+        local = context
+        carried = False
+        for sentence in sentences(body):
+            kind, said_by, who = speakers.attribution(sentence.text, roster)
+            if kind in {"expert", "person"}:
+                local = _Context(said_by, f"speaker: attributed in the sentence to {who!r}")
+                speaker_reasons = [local.reason]
+            elif kind in {"institution", "third party"}:
+                speaker_reasons = [f"no speaker: attributed to {kind} {who!r}, not an expert's own claim"]
+                said_by = None
+            else:
+                said_by = local.speaker
+                speaker_reasons = [local.reason + (" (carried from an earlier paragraph)" if carried else "")]
+            carried = True
+            analysis = _analyse(sentence, published, scale)
+            if analysis is None:
+                continue
+            statement = statements.neutral_statement(sentence.text)
+            found = statements.match_question(statement, questions, match_cutoff)
+            reasons = analysis["reasons"] + speaker_reasons
+            question = QuestionMatch(*found) if found else None
+            if question:
+                reasons.append(f"question: matches {question.slug!r} (rapidfuzz token_set_ratio {question.score})")
+            else:
+                reasons.append(f"question: no known question scores {match_cutoff:g} or more; proposed a new title")
+            deadline = analysis["deadline"]
+            result.append(
+                Suggestion(
+                    quote=sentence.text,
+                    start=sentence.start,
+                    end=sentence.end,
+                    speaker=said_by,
+                    is_forecast=True,
+                    conditional=analysis["conditional"],
+                    hedge=analysis["hedge"],
+                    probability=analysis["probability"],
+                    predicts=analysis["predicts"],
+                    statement=statement,
+                    deadline=deadline.date if deadline else None,
+                    deadline_phrase=deadline.phrase if deadline else None,
+                    question=question,
+                    proposed_title=None if question else statement,
+                    reasons=reasons,
+                )
+            )
+    return result
