@@ -35,6 +35,8 @@ _PHRASE = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# "earlier this month", "last May": the phrase names the past.
+_LOOKING_BACK = re.compile(r"\b(?:earlier|last|since|ago|past|previous)\s+$", re.IGNORECASE)
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _SETTINGS = {"PREFER_DATES_FROM": "future", "PREFER_DAY_OF_MONTH": "last", "RETURN_AS_TIMEZONE_AWARE": False}
 
@@ -93,7 +95,11 @@ def _read(kind, phrase, published):
         return published + datetime.timedelta(days=amount * days)
     if kind in {"coming_month", "by_month"}:
         month = re.search(_MONTH, phrase, re.IGNORECASE).group()
-        parsed = _parse(month, published)
+        if words.split()[0] in {"this", "in"} and "coming" not in words:
+            # "this February", "in May": the month of the publication year, which may be past.
+            parsed = _parse(f"{month} {published.year}", published)
+        else:
+            parsed = _parse(month, published)
         return _month_end(parsed.year, parsed.month) if parsed else None
     if kind == "weekday":
         return _parse(re.sub(r"^(on|this)\s+", "", words), published)
@@ -108,6 +114,8 @@ def find_deadline(sentence, published):
     best = None
     for match in _PHRASE.finditer(sentence):
         kind = match.lastgroup
+        if _LOOKING_BACK.search(sentence, 0, match.start()):
+            continue
         try:
             date = _read(kind, match.group(), published)
         except (ValueError, KeyError, OverflowError):

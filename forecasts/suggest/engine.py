@@ -7,10 +7,20 @@ from forecasts.suggest.sentences import Span, paragraphs, sentences
 from forecasts.suggest.types import QuestionMatch, Speaker, Suggestion
 
 DEFAULT_MATCH_CUTOFF = 75.0
-_FUTURE = re.compile(r"\b(?:will|won't|won’t|shall|going\s+to|set\s+to|plans?\s+to|about\s+to)\b|\w'll\b|\w’ll\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|won't|won’t|shall|going\s+to|set\s+to|plans?\s+to|about\s+to|stands?\s+to|poised\s+to|due\s+to\s+(?!the\b|a\b|its?\b|their\b))\b"
+    r"|\w'll\b|\w’ll\b",
+    re.IGNORECASE,
+)
+# Hedges that ask rather than assert when the sentence is a question ("What could be expected?").
+_INTERROGATIVE_HEDGES = {"will", "may", "might", "could", "expect", "think", "believe", "suspect", "doubt"}
+_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+# A date alone makes a forecast only when the phrase looks ahead ("by 2020", "next week").
+_FORWARD_DATE = re.compile(r"^(?:by|until|before|within|next|coming|this\s+coming|later|tomorrow|(?:the\s+)?end\s+of)\b", re.IGNORECASE)
 _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 # "may have suspected": a modal with a perfect infinitive looks back, not ahead.
-_PERFECT = re.compile(r"\s+(?:not\s+)?(?:have|has)\s+(?:been\s+)?\w+", re.IGNORECASE)
+_PERFECT = re.compile(r"\s+(?:not\s+)?have\s+(?:been|had|done|made|\w+ed|\w+en|\w+wn)\b", re.IGNORECASE)
+_PAST_CAPABLE = {"may", "might", "could", "would", "must"}
 _CONDITION = re.compile(r"(?:^|[,;:—–]\s*|\s)(?:if|unless|provided\s+that|as\s+long\s+as)\b|^(?:should|were)\s", re.IGNORECASE)
 _NOT_A_CONDITION = re.compile(r"\b(?:know|knows|knew|see|wonder|ask|asked|whether)\s+if\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|although|though|while|whereas|and yet)\s", re.IGNORECASE)
@@ -30,6 +40,22 @@ def _clause(sentence, position):
     return start, end
 
 
+def _is_question(sentence, hits):
+    """True when the sentence asks rather than asserts.
+
+    A sentence ending in "?" still asserts when a hedge stands before its last colon or
+    semicolon ("X might happen: what then?") or when a graded hedge qualifies something
+    inside the question ("during his likely visit ... ?").
+    """
+    text = _QUOTED.sub("", sentence).rstrip("”\"’' ")
+    if not text.endswith("?"):
+        return False
+    asked_from = max(text.rfind(":"), text.rfind(";"))
+    if any(hit.start < asked_from for hit in hits):
+        return False
+    return not [hit for hit in hits if hit.phrase not in _INTERROGATIVE_HEDGES]
+
+
 def _is_heading(paragraph):
     """Titles, captions and bylines: short lines without a sentence's final punctuation."""
     text = paragraph.rstrip("”\"’' ")
@@ -38,11 +64,8 @@ def _is_heading(paragraph):
 
 def _forecast_cues(sentence, hits):
     """The hedges that count (perfect-tense modals dropped) and the future-modal cue, if any."""
-    counted = [hit for hit in hits if not _PERFECT.match(sentence, hit.end)]
-    future = _FUTURE.search(sentence)
-    if future and _PERFECT.match(sentence, future.end()):
-        future = None
-    return counted, future
+    counted = [hit for hit in hits if not (hit.phrase in _PAST_CAPABLE and _PERFECT.match(sentence, hit.end))]
+    return counted, _FUTURE.search(sentence)
 
 
 def _speaker_label(speaker):
@@ -83,9 +106,10 @@ def _analyse(sentence, published, scale):
     would = _WOULD.search(text) if conditional else None
     stated = hedging.stated_probability(text)
     strong = [hit for hit in counted if hit.phrase not in _EPISTEMIC]
-    if not (strong or future or deadline or would or stated):
+    dated = deadline if deadline and _FORWARD_DATE.match(deadline.phrase) else None
+    if not (strong or future or dated or would or stated):
         return None
-    if text.rstrip("”\"’' ").endswith("?") and not [hit for hit in strong if hit.phrase != hedging.FLAT_ASSERTION]:
+    if _is_question(text, counted):
         return None
     chosen = hedging.choose_hedge(counted)
     if chosen is None:
@@ -148,14 +172,14 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
     context = _default_speaker(text, roster, authors)
     result = []
     for paragraph in paragraphs(text):
+        if _is_heading(paragraph.text):
+            continue
         roundup = speakers.roundup_speaker(paragraph.text, roster)
         body = paragraph
         if roundup:
             speaker, prefix = roundup
             context = _Context(speaker, f"speaker: roundup paragraph {paragraph.text[:prefix].strip()!r}")
             body = Span(paragraph.text[prefix:], paragraph.start + prefix, paragraph.end)
-        elif _is_heading(paragraph.text):
-            continue
         local = context
         carried = False
         for sentence in sentences(body):

@@ -71,6 +71,8 @@ class HedgeScale:
         hits = []
         for match in self._pattern.finditer(sentence.translate(_APOSTROPHES)):
             written = match.group()
+            if written == "May" and (match.start() > 0 or re.match(r"\s+\d", sentence[match.end():])):
+                continue  # the month, not the modal
             key = normalise_hedge(written)
             if key not in self.phrases:
                 key = next(stem for stem in _INFLECTED if key.startswith(stem))
@@ -78,9 +80,16 @@ class HedgeScale:
         return hits
 
 
+# Belief verbs ("I think") yield to a graded hedge on the statement itself ("it may").
+_BELIEF = {"think", "believe", "suspect", "expect"}
+
+
 def choose_hedge(hits):
-    """The hedge that sets the claim's probability: a scale phrase beats the flat "will"."""
+    """The hedge that sets the claim's probability: a scale phrase beats the flat "will",
+    and a hedge on the statement beats a belief verb around it."""
     graded = [hit for hit in hits if hit.phrase != FLAT_ASSERTION]
+    if any(hit.phrase not in _BELIEF for hit in graded):
+        graded = [hit for hit in graded if hit.phrase not in _BELIEF]
     if graded:
         return max(graded, key=lambda hit: (len(hit.phrase.split()), -hit.start))
     return hits[0] if hits else None

@@ -42,7 +42,7 @@ def _fold(text):
     """Lower case without accents, single spaces, no periods: the form names are compared in."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
-    return re.sub(r"\s+", " ", text.replace(".", " ").replace("’s", "").replace("'s", "")).strip().lower()
+    return " ".join(text.replace(".", " ").replace("’s", "").replace("'s", "").split()).lower()
 
 
 class Roster:
@@ -82,10 +82,13 @@ class Roster:
         return expert
 
     def mentioned_in(self, line):
-        """The known expert whose full name the line is (a byline), or None."""
-        folded = _fold(line)
-        for name, expert in self._by_name.items():
-            if len(name.split()) >= 2 and re.fullmatch(rf"(?:by )?{re.escape(name)}(?: \w+)?", folded):
+        """The known expert whose full name the line is (a byline, perhaps with one trailing word), or None."""
+        words = _fold(line).split()
+        if words[:1] == ["by"]:
+            words = words[1:]
+        for candidate in (words, words[:-1]):
+            expert = self._by_name.get(" ".join(candidate)) if len(candidate) >= 2 else None
+            if expert:
                 return expert
         return None
 
