@@ -125,3 +125,8 @@ def find_deadline(sentence, published):
         if best is None or date > best.date:
             best = Deadline(date, match.group(), match.start(), match.end())
     return best
+
+
+def mentions_date(text):
+    """True when the text holds any date phrase (a cheap pre-test, nothing is parsed)."""
+    return _PHRASE.search(text) is not None

@@ -7,6 +7,7 @@ from forecasts.suggest.sentences import Span, paragraphs, sentences
 from forecasts.suggest.types import QuestionMatch, Speaker, Suggestion
 
 DEFAULT_MATCH_CUTOFF = 75.0
+NEGATION_REACH_WORDS = 4
 _FUTURE = re.compile(
     r"\b(?:will|won't|won’t|shall|going\s+to|set\s+to|plans?\s+to|about\s+to|stands?\s+to|poised\s+to|due\s+to\s+(?!the\b|a\b|its?\b|their\b))\b"
     r"|\w'll\b|\w’ll\b",
@@ -26,6 +27,12 @@ _NOT_A_CONDITION = re.compile(r"\b(?:know|knows|knew|see|wonder|ask|asked|whethe
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|although|though|while|whereas|and yet)\s", re.IGNORECASE)
 _EPISTEMIC = {"think", "believe", "suspect", "doubt"}
 _BULLET = re.compile(r"^[•\-*–]\s*")
+
+
+def _reach(sentence, position, words):
+    """The offset `words` words after position (the end of the sentence if fewer remain)."""
+    match = re.match(r"(?:\W*\w+(?:['’]\w+)?){%d}" % words, sentence[position:])
+    return position + match.end() if match else len(sentence)
 
 
 def _clause(sentence, position):
@@ -68,8 +75,12 @@ def _forecast_cues(sentence, hits):
     return counted, _FUTURE.search(sentence)
 
 
-def _speaker_label(speaker):
-    return f"{speaker.name} ({speaker.slug})" if speaker and speaker.slug else (speaker.name if speaker else "nobody")
+def _may_hold_forecast(paragraph, scale):
+    """A cheap test before sentence splitting: does any forecast cue occur in the paragraph?"""
+    return bool(
+        scale.find(paragraph) or _FUTURE.search(paragraph) or _WOULD.search(paragraph)
+        or dates.mentions_date(paragraph) or hedging.stated_probability(paragraph)
+    )
 
 
 class _Context:
@@ -111,6 +122,9 @@ def _analyse(sentence, published, scale):
         return None
     if _is_question(text, counted):
         return None
+    if text.rstrip("”\"’' ").endswith("?"):
+        # A kept question is kept for the hedge inside it ("his likely visit"), not its "could".
+        counted = [hit for hit in counted if hit.phrase not in _INTERROGATIVE_HEDGES] or counted
     chosen = hedging.choose_hedge(counted)
     if chosen is None:
         cue = future or would
@@ -127,10 +141,13 @@ def _analyse(sentence, published, scale):
         reasons.append(f"forecast: hedge {chosen.written!r} = scale phrase {chosen.phrase!r} ({value})")
         hedge_span = (chosen.start, chosen.end)
     clause_start, clause_end = _clause(text, position)
+    # A negation denies the hedged verb when it stands before it in the clause or just after it
+    # ("will not", "can't expect"), not when it sits in a later verb ("or decide not to enforce").
+    reach = _reach(text, hedge_span[1], NEGATION_REACH_WORDS)
     hedge_spans = [(hit.start, hit.end) for hit in hits] + [hedge_span]
     denials = [
         (start, end) for start, end in hedging.negations(text)
-        if clause_start <= start < clause_end and not any(a <= start < b for a, b in hedge_spans)
+        if clause_start <= start < min(clause_end, reach) and not any(a <= start < b for a, b in hedge_spans)
     ]
     negated = bool(denials)
     if stated:
@@ -182,6 +199,8 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
             body = Span(paragraph.text[prefix:], paragraph.start + prefix, paragraph.end)
         local = context
         carried = False
+        if not _may_hold_forecast(body.text, scale):
+            continue
         for sentence in sentences(body):
             kind, said_by, who = speakers.attribution(sentence.text, roster)
             if kind in {"expert", "person"}:

@@ -35,7 +35,10 @@ _NOT_NAMES = {"photo", "image", "update", "note", "source", "editor", "caption",
 _ROUNDUP = re.compile(r"^(?P<who>[^:\n]{2,60}?):\s+")
 _BYLINE = re.compile(r"^(?:by|written by)\s+(?P<who>.{3,80})$", re.IGNORECASE)
 # Sentence-opening words that are capitalised but are not part of a name.
-_OPENERS = {"but", "and", "so", "yet", "however", "also", "then", "as", "if", "when", "while", "in", "on", "at", "for"}
+_OPENERS = {
+    "but", "and", "so", "yet", "however", "also", "then", "as", "if", "when", "while", "in", "on", "at", "for",
+    "that", "this", "it", "needless", "what", "who", "which",
+}
 
 
 def _fold(text):
@@ -154,6 +157,8 @@ def attribution(sentence, roster):
         match = pattern.search(sentence)
         if match:
             who = match.group("who").strip()
+            if not [word for word in who.split() if word.lower() not in _OPENERS]:
+                continue  # "That said", "As noted": no one is named
             speaker = _person(who, roster)
             if speaker is None:
                 return ("institution" if is_institution(who) else "third party"), None, who
