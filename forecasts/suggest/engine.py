@@ -167,6 +167,7 @@ def _analyse(sentence, published, scale):
     else:
         reasons.append("no deadline: the sentence names no date on or after publication")
     return {
+        "hedge_end": hedge_span[1],
         "hedge": hedge,
         "probability": probability,
         "predicts": predicts,
@@ -216,7 +217,7 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
             analysis = _analyse(sentence, published, scale)
             if analysis is None:
                 continue
-            statement = statements.neutral_statement(sentence.text)
+            statement = statements.neutral_statement(sentence.text, analysis["hedge_end"])
             found = statements.match_question(statement, questions, match_cutoff)
             reasons = analysis["reasons"] + speaker_reasons
             question = QuestionMatch(*found) if found else None

@@ -11,12 +11,14 @@ from rapidfuzz import fuzz, process, utils
 
 _LEADING_CONDITION = re.compile(r"^(?:even\s+)?(?:if|unless|should|provided(?:\s+that)?|once|when)\b[^,]{3,}?,\s*", re.IGNORECASE)
 _DISCOURSE = re.compile(
-    r"^(?:however|still|of course|in fact|indeed|nevertheless|nonetheless|furthermore|moreover|also|"
-    r"first|second|third|finally|then|so|but|and|or|yet|as noted|for the most part|obviously|personally|"
-    r"at this moment|at the same time|in short|overall|instead|rather)\b,?\s*",
+    r"^(?:(?:however|still|of course|in fact|indeed|nevertheless|nonetheless|furthermore|moreover|also|"
+    r"first|second|third|firstly|secondly|thirdly|finally|then|as noted|for the most part|obviously|personally|"
+    r"at this moment|at the same time|in short|overall|instead|rather|first and foremost|after all),"
+    r"|(?:so|but|and|or|yet)\b,?)\s*",
     re.IGNORECASE,
 )
 _REWRITES = [
+    (r"\b(?:i|we)\s+(?:still\s+)?(?:do\s+not|don't|don’t)\s+know\s+(?:if|whether|that)\s+", ""),
     (r"\b(?:i|we)\s+(?:strongly\s+)?(?:doubt|think|expect|suspect|believe|anticipate)(?:\s+(?:that|whether|if))?,?\s+", ""),
     (r",?\s*(?:i|we)\s+(?:suspect|think|believe|expect),?\s*", " "),
     (r"\b(?:it\s+is|it's|it’s)\s+(?:very\s+|highly\s+|quite\s+)?(?:un)?likely\s+(?:that\s+)?", ""),
@@ -36,9 +38,21 @@ _REWRITES = [
 _REWRITES = [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in _REWRITES]
 
 
-def neutral_statement(sentence):
-    """The positive, unhedged statement of a sentence, as a title ("Putin will yield.")."""
-    text = sentence.strip().strip("“”\"'").strip()
+_TAIL = re.compile(r"\s*(?:[:;(]|\s[–—-]\s)")
+
+
+def neutral_statement(sentence, hedge_end=None):
+    """The positive, unhedged statement of a sentence, as a title ("Putin will yield.").
+
+    With `hedge_end` (offset just after the hedge), what follows the first colon, semicolon,
+    parenthesis or dash after the hedge is an aside and is dropped.
+    """
+    text = sentence
+    if hedge_end is not None:
+        tail = _TAIL.search(text, hedge_end)
+        if tail:
+            text = text[:tail.start()]
+    text = text.strip().strip("“”\"'").strip()
     text = re.sub(r"^[•\-*–]\s*", "", text)
     previous = None
     while previous != text:
