@@ -187,6 +187,7 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
     """
     scale = hedging.HedgeScale(hedges)
     roster = speakers.Roster(experts)
+    questions_by_slug = {question.slug: question for question in questions}
     context = _default_speaker(text, roster, authors)
     result = []
     for paragraph in paragraphs(text):
@@ -226,6 +227,10 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
             else:
                 reasons.append(f"question: no known question scores {match_cutoff:g} or more; proposed a new title")
             deadline = analysis["deadline"]
+            deadline_date = deadline.date if deadline else None
+            if deadline is None and question and questions_by_slug[question.slug].deadline:
+                deadline_date = questions_by_slug[question.slug].deadline
+                reasons.append(f"deadline: none in the sentence; the matched question's, {deadline_date.isoformat()}")
             result.append(
                 Suggestion(
                     quote=sentence.text,
@@ -238,7 +243,7 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
                     probability=analysis["probability"],
                     predicts=analysis["predicts"],
                     statement=statement,
-                    deadline=deadline.date if deadline else None,
+                    deadline=deadline_date,
                     deadline_phrase=deadline.phrase if deadline else None,
                     question=question,
                     proposed_title=None if question else statement,

@@ -54,13 +54,17 @@ def known_experts(directory):
     return list(found.values())
 
 
-def known_questions(directory, exclude_files=()):
-    """Every question of the seed files, except those raised in `exclude_files`."""
+def known_questions(directory, published_before=None):
+    """Every question of the seed files; with `published_before`, only those raised by earlier sources."""
     found = {}
     for path in source_files(directory):
-        if path in exclude_files:
+        data = _load(path)
+        published = (data.get("source") or {}).get("published_on")
+        if isinstance(published, str):
+            published = datetime.date.fromisoformat(published)
+        if published_before and not (published and published < published_before):
             continue
-        for row in _load(path).get("questions") or []:
+        for row in data.get("questions") or []:
             deadline = row.get("deadline")
             if isinstance(deadline, str):
                 deadline = datetime.date.fromisoformat(deadline)
