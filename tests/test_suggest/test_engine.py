@@ -160,3 +160,17 @@ def test_to_dict_is_json_ready(roundup):
     assert data["speaker"] == {"name": "Jane Roe", "slug": "jane-roe"}
     assert data["question"] is None
     assert data["reasons"] and all(isinstance(reason, str) for reason in data["reasons"])
+
+
+def test_matched_question_lends_its_deadline_when_the_sentence_has_none():
+    suggestion = run("I doubt that Putin will let the North Korean workers stay past the deadline.")[0]
+    assert suggestion.question.slug == "putin-lets-workers-stay"
+    assert suggestion.deadline == datetime.date(2019, 12, 22)
+    assert suggestion.deadline_phrase is None
+    assert any("matched question" in reason for reason in suggestion.reasons)
+
+
+def test_only_forecasts_are_suggested():
+    suggestions = run("Russia and North Korea met in 2011. Kim likes trains. Kim will travel by train.")
+    assert [suggestion.quote for suggestion in suggestions] == ["Kim will travel by train."]
+    assert suggestions[0].is_forecast is True
