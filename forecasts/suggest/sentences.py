@@ -6,7 +6,9 @@ import re
 import pysbd
 
 _PARAGRAPH = re.compile(r"[^\n]+")
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
+# A paragraph with no full stop, "!" or "?" before its end is one sentence: pysbd is not needed.
+_INNER_STOP = re.compile(r"[.!?…]\S*\s")
+SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,8 +32,10 @@ def paragraphs(text):
 
 def sentences(paragraph):
     """Split a paragraph Span into sentence Spans with pysbd, offsets checked against the text."""
+    if not _INNER_STOP.search(paragraph.text):
+        return [paragraph]
     found, cursor = [], 0
-    for piece in _SEGMENTER.segment(paragraph.text):
+    for piece in SEGMENTER.segment(paragraph.text):
         sentence = piece.sent.strip()
         if not sentence:
             continue
