@@ -1,5 +1,6 @@
 """The pipeline: article text in, suggested claims out, each decision explained in `reasons`."""
 
+import dataclasses
 import re
 
 from forecasts.suggest import dates, hedging, speakers, statements
@@ -83,11 +84,17 @@ def _may_hold_forecast(paragraph, scale):
     )
 
 
+@dataclasses.dataclass(frozen=True)
 class _Context:
-    """The speaker in force while reading the article, and why."""
+    """The speaker in force while reading the article, why, and whether an earlier paragraph set it."""
 
-    def __init__(self, speaker, reason):
-        self.speaker, self.reason = speaker, reason
+    speaker: Speaker | None
+    why: str
+    carried: bool = False
+
+    @property
+    def reason(self):
+        return self.why + (" (carried from an earlier paragraph)" if self.carried else "")
 
 
 def _default_speaker(text, roster, authors):
@@ -177,13 +184,36 @@ def _analyse(sentence, published, scale):
     }
 
 
+def _speaker_of(sentence, local, roster):
+    """(speaker, reason, new paragraph context) for one sentence given the speaker in force."""
+    kind, said_by, who = speakers.attribution(sentence.text, roster)
+    if kind in {"expert", "person"}:
+        # A named person speaks from here to the end of the paragraph.
+        local = _Context(said_by, f"speaker: attributed in the sentence to {who!r}")
+        return said_by, local.reason, local
+    if kind in {"institution", "third party"}:
+        return None, f"no speaker: attributed to {kind} {who!r}, not an expert's own claim", local
+    return local.speaker, local.reason, local
+
+
+def _question_for(statement, questions, match_cutoff, reasons):
+    """The matched known question or None, with the reason appended."""
+    found = statements.match_question(statement, questions, match_cutoff)
+    if found:
+        question = QuestionMatch(*found)
+        reasons.append(f"question: matches {question.slug!r} (rapidfuzz token_set_ratio {question.score})")
+        return question
+    reasons.append(f"question: no known question scores {match_cutoff:g} or more; proposed a new title")
+    return None
+
+
 def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors=(), match_cutoff=DEFAULT_MATCH_CUTOFF):
-    """Suggest the claims an article makes.
+    """Suggest the claims an article makes: only its forecasts, in text order.
 
     text: the article; published: its date (relative dates are read against it); hedges: the
     hedge scale as {phrase: probability}; experts: KnownExpert list; questions: KnownQuestion
     list; authors: the source's author slugs or names (the byline, when the text lacks one).
-    Returns a list of Suggestion in text order.
+    Returns a list of Suggestion, each with text[start:end] == quote.
     """
     scale = hedging.HedgeScale(hedges)
     roster = speakers.Roster(experts)
@@ -199,33 +229,19 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
             speaker, prefix = roundup
             context = _Context(speaker, f"speaker: roundup paragraph {paragraph.text[:prefix].strip()!r}")
             body = Span(paragraph.text[prefix:], paragraph.start + prefix, paragraph.end)
-        local = context
-        carried = False
+        elif context.why.startswith("speaker: roundup"):
+            context = dataclasses.replace(context, carried=True)
         if not _may_hold_forecast(body.text, scale):
             continue
+        local = context
         for sentence in sentences(body):
-            kind, said_by, who = speakers.attribution(sentence.text, roster)
-            if kind in {"expert", "person"}:
-                local = _Context(said_by, f"speaker: attributed in the sentence to {who!r}")
-                speaker_reasons = [local.reason]
-            elif kind in {"institution", "third party"}:
-                speaker_reasons = [f"no speaker: attributed to {kind} {who!r}, not an expert's own claim"]
-                said_by = None
-            else:
-                said_by = local.speaker
-                speaker_reasons = [local.reason + (" (carried from an earlier paragraph)" if carried else "")]
-            carried = True
+            speaker, speaker_reason, local = _speaker_of(sentence, local, roster)
             analysis = _analyse(sentence, published, scale)
             if analysis is None:
                 continue
+            reasons = analysis["reasons"] + [speaker_reason]
             statement = statements.neutral_statement(sentence.text, analysis["hedge_end"])
-            found = statements.match_question(statement, questions, match_cutoff)
-            reasons = analysis["reasons"] + speaker_reasons
-            question = QuestionMatch(*found) if found else None
-            if question:
-                reasons.append(f"question: matches {question.slug!r} (rapidfuzz token_set_ratio {question.score})")
-            else:
-                reasons.append(f"question: no known question scores {match_cutoff:g} or more; proposed a new title")
+            question = _question_for(statement, questions, match_cutoff, reasons)
             deadline = analysis["deadline"]
             deadline_date = deadline.date if deadline else None
             if deadline is None and question and questions_by_slug[question.slug].deadline:
@@ -236,7 +252,7 @@ def suggest_claims(text, *, published, hedges, experts=(), questions=(), authors
                     quote=sentence.text,
                     start=sentence.start,
                     end=sentence.end,
-                    speaker=said_by,
+                    speaker=speaker,
                     is_forecast=True,
                     conditional=analysis["conditional"],
                     hedge=analysis["hedge"],

@@ -174,3 +174,8 @@ def test_only_forecasts_are_suggested():
     suggestions = run("Russia and North Korea met in 2011. Kim likes trains. Kim will travel by train.")
     assert [suggestion.quote for suggestion in suggestions] == ["Kim will travel by train."]
     assert suggestions[0].is_forecast is True
+
+
+def test_reasons_say_when_a_roundup_speaker_is_carried(roundup):
+    assert "speaker: roundup paragraph 'Jane Roe:'" in roundup[0].reasons
+    assert "speaker: roundup paragraph 'Jane Roe:' (carried from an earlier paragraph)" in roundup[2].reasons
