@@ -179,3 +179,15 @@ def test_only_forecasts_are_suggested():
 def test_reasons_say_when_a_roundup_speaker_is_carried(roundup):
     assert "speaker: roundup paragraph 'Jane Roe:'" in roundup[0].reasons
     assert "speaker: roundup paragraph 'Jane Roe:' (carried from an earlier paragraph)" in roundup[2].reasons
+
+
+@pytest.mark.parametrize("prefix", ["Pyongyang", "The Kremlin", "Photo", "Image"])
+def test_institutions_and_captions_do_not_open_a_roundup_answer(prefix):
+    suggestions = run(f"Jane Roe: Kim will go to Moscow.\n\n{prefix}: Russia will send food aid.\n")
+    assert [suggestion.speaker for suggestion in suggestions] == [Speaker("Jane Roe", "jane-roe")] * 2
+    assert suggestions[1].quote == f"{prefix}: Russia will send food aid."
+
+
+def test_known_expert_named_by_surname_in_said_is_the_speaker():
+    suggestions = run("By Ann Lee\n\nRussia will not yield, Roe said.\n")
+    assert suggestions[0].speaker == Speaker("Jane Roe", "jane-roe")
