@@ -23,6 +23,18 @@ _WOULD = re.compile(r"\bwould\b", re.IGNORECASE)
 # "may have suspected": a modal with a perfect infinitive looks back, not ahead.
 _PERFECT = re.compile(r"\s+(?:not\s+)?have\s+(?:been|had|done|made|\w+ed|\w+en|\w+wn)\b", re.IGNORECASE)
 _PAST_CAPABLE = {"may", "might", "could", "would", "must"}
+# "was inevitable", "had been expected", "as expected": the hedge qualifies the past.
+_PAST_BEFORE = re.compile(r"\b(?:was|were|had\s+been|has\s+been|have\s+been|as)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "as long as possible", "as much support as possible": not a hedge at all.
+_AS_POSSIBLE = re.compile(r"\bas\s+$", re.IGNORECASE)
+# Wait-and-see remarks name an open question without taking a side.
+_WAIT_AND_SEE = re.compile(
+    r"\b(?:interesting\s+to\s+(?:see|note|watch)|remains\s+to\s+be\s+seen|we\s+(?:shall|will|'ll|’ll)\s+see\s+(?:if|whether|how)|"
+    r"watching\s+to\s+see|anyone[’']s\s+guess|too\s+early\s+to\s+(?:say|tell))\b",
+    re.IGNORECASE,
+)
+# A photo caption run into the text ("... resurface | Photo: KCNA").
+_CAPTION = re.compile(r"\|\s*(?:Photo|Image|Credit|Source)\b[^|]*$")
 _CONDITION = re.compile(r"(?:^|[,;:—–]\s*|\s)(?:if|unless|provided\s+that|as\s+long\s+as)\b|^(?:should|were)\s", re.IGNORECASE)
 _NOT_A_CONDITION = re.compile(r"\b(?:know|knows|knew|see|wonder|ask|asked|whether)\s+if\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:—–()]|\s(?:but|although|though|while|whereas|and yet)\s", re.IGNORECASE)
@@ -72,7 +84,12 @@ def _is_heading(paragraph):
 
 def _forecast_cues(sentence, hits):
     """The hedges that count (perfect-tense modals dropped) and the future-modal cue, if any."""
-    counted = [hit for hit in hits if not (hit.phrase in _PAST_CAPABLE and _PERFECT.match(sentence, hit.end))]
+    counted = [
+        hit for hit in hits
+        if not (hit.phrase in _PAST_CAPABLE and _PERFECT.match(sentence, hit.end))
+        and not (hit.phrase != "will" and _PAST_BEFORE.search(sentence, 0, hit.start))
+        and not (hit.phrase == "possible" and _AS_POSSIBLE.search(sentence, 0, hit.start))
+    ]
     return counted, _FUTURE.search(sentence)
 
 
@@ -117,6 +134,8 @@ def _analyse(sentence, published, scale):
     """Forecast cues, hedge, side, condition and deadline of one sentence, or None if it is not a forecast."""
     reasons = []
     text = sentence.text
+    if _WAIT_AND_SEE.search(text) or _CAPTION.search(text):
+        return None
     hits = scale.find(text)
     counted, future = _forecast_cues(text, hits)
     deadline = dates.find_deadline(text, published)

@@ -191,3 +191,22 @@ def test_institutions_and_captions_do_not_open_a_roundup_answer(prefix):
 def test_known_expert_named_by_surname_in_said_is_the_speaker():
     suggestions = run("By Ann Lee\n\nRussia will not yield, Roe said.\n")
     assert suggestions[0].speaker == Speaker("Jane Roe", "jane-roe")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sooner or later the trip was inevitable.",  # the hedge qualifies the past
+        "Russia, as expected, joined China.",
+        "It will be interesting to see whether the two will meet.",  # wait and see: no side taken
+        "We shall see if the reports echo each other.",
+        "North Korea may be turning to Russia as tensions with the U.S. resurface after the failed Hanoi summit | Photo: KCNA",
+        "It needs as much support as possible.",
+    ],
+)
+def test_retrospective_wait_and_see_and_caption_sentences_are_not_forecasts(sentence):
+    assert run(f"By Ann Lee\n\n{sentence}\n") == []
+
+
+def test_what_we_will_see_is_still_a_forecast():
+    assert len(run("What we will see is pomp and circumstance.")) == 1
