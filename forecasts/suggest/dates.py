@@ -38,6 +38,7 @@ _PHRASE = re.compile(
 # "earlier this month", "last May": the phrase names the past.
 _LOOKING_BACK = re.compile(r"\b(?:earlier|last|since|ago|past|previous)\s+$", re.IGNORECASE)
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# English only: dateparser then skips language detection, the slow part of a parse.
 _SETTINGS = {"PREFER_DATES_FROM": "future", "PREFER_DAY_OF_MONTH": "last", "RETURN_AS_TIMEZONE_AWARE": False}
 
 
@@ -86,6 +87,9 @@ def _period_end(words, published):
 
 def _read(kind, phrase, published):
     words = phrase.lower()
+    coming = re.search(r"coming\s+(days|weeks|months)", words)
+    if coming:
+        return published + datetime.timedelta(days={"days": 7, "weeks": 31, "months": 92}[coming.group(1)])
     if kind in {"end_of", "month_year", "year"} or (kind == "relative" and re.search(r"(this|next|coming|later).*(week|month|year)", words)):
         return _period_end(words, published)
     if kind == "relative" and words.startswith("within"):

@@ -57,6 +57,7 @@ def test_yes_probability_and_side(value, negated, expected):
         ("The summit on Thursday.", datetime.date(2019, 4, 25)),
         ("Later this month, maybe.", datetime.date(2019, 4, 30)),
         ("Within two years.", datetime.date(2021, 4, 20)),
+        ("Talks will resume in the coming weeks.", datetime.date(2019, 5, 20)),
         ("Relations improved in 2014.", None),  # before publication: history
         ("He spoke earlier this month.", None),  # looking back
         ("It failed this February.", None),  # February 2019, before 19 April
