@@ -17,6 +17,7 @@ from django.db import transaction
 
 from forecasts import services
 from forecasts.constants import Outcome, ProbabilityOrigin, Side
+from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from sources import services as source_services
@@ -170,7 +171,7 @@ def _parse_hedges(directory, check):
         }
         for phrase_index, phrase in enumerate(_records(record, "phrases", where, check)):
             phrase_where = f"{where}.phrases[{phrase_index}]"
-            text = services.normalize_phrase(check.text(phrase, phrase_where, "phrase", max_length=100))
+            text = normalise_hedge(check.text(phrase, phrase_where, "phrase", max_length=100))
             probability = check.probability(phrase.get("probability"), phrase_where, "probability")
             if text in scale["phrases"]:
                 check.fail(phrase_where, "phrase", f"{text!r} appears twice in the scale")
@@ -309,12 +310,12 @@ def _check_references(files, scales, check):
             if claim["question"] and claim["question"] not in questions:
                 check.fail(claim["where"], "question", f"unknown question {claim['question']!r}")
             if claim["origin"] == ProbabilityOrigin.HEDGE:
-                phrase = services.normalize_phrase(claim["hedge"])
+                phrase = normalise_hedge(claim["hedge"])
                 if phrase not in default:
                     check.fail(claim["where"], "hedge", f"{claim['hedge']!r} is not in the default hedge scale")
                 elif default[phrase][0] is not None:
                     value = default[phrase][0]
-                    claim["probability"] = value if claim["predicts"] == Side.YES else round(1.0 - value, 10)
+                    claim["probability"] = probability_of_yes(value, claim["predicts"])
 
 
 def read_seed_directory(directory):
