@@ -21,6 +21,7 @@ from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from sources import services as source_services
+from sources.links import validate_links
 from sources.models import Expert, Source
 
 HEDGES_FILE = "hedges.yaml"
@@ -214,15 +215,17 @@ def _parse_source_file(path, directory, check):
     for index, record in enumerate(_records(data, "experts", name, check)):
         where = f"{name}: experts[{index}]"
         links = record.get("links") or []
-        if not isinstance(links, list):
-            check.fail(where, "links", "must be a list of URLs")
+        try:
+            validate_links(links)
+        except ValidationError as error:
+            check.fail(where, "links", "; ".join(error.messages))
             links = []
         experts.append({
             "slug": check.slug(record, where, "slug"),
             "name": check.text(record, where, "name", max_length=200),
             "affiliation": check.text(record, where, "affiliation", required=False, max_length=300),
             "bio": check.text(record, where, "bio", required=False),
-            "links": [str(link) for link in links],
+            "links": links,
         })
     questions = []
     for index, record in enumerate(_records(data, "questions", name, check)):
