@@ -13,6 +13,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
+from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
 from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
@@ -220,6 +221,9 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
         if request.GET.get(DueFilter.parameter_name) == "yes":
             return ["deadline", "pk"]
         return super().get_ordering(request)
+
+    def get_changelist(self, request, **kwargs):
+        return RequestOrderingChangeList
 
     object_history_template = "admin/forecasts/question/object_history.html"
 
@@ -442,6 +446,12 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     def get_queryset(self, request):
         return ranked_experts(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Matches by name, so the claim form's expert autocomplete lists them alphabetically
+        (not best-ranked first); the changelist still sorts by its own ordering."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.order_by("name", "pk"), may_have_duplicates
 
     @admin.display(description="scored", ordering="score__scored")
     def scored(self, expert):
