@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from forecasts import services
 from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
+from forecasts.admin_reopen import ReopenQuestionMixin
 from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
 from forecasts.forms import (
@@ -200,7 +201,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
+class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
     list_display = ["title", "deadline", "status", "outcome", "claim_count"]
