@@ -13,6 +13,9 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
+from forecasts.admin_changelist import RequestOrderingChangeList
+from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
+from forecasts.admin_reopen import ReopenQuestionMixin
 from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
 from forecasts.forms import (
@@ -54,8 +57,8 @@ def _changed_claim_data(form):
     return {field: form.cleaned_data.get(field) for field in form.changed_data if field in form.Meta.fields}
 
 
-class ClaimSavingMixin:
-    """Saves the "add claims" inline through services.record_claim."""
+class ClaimSavingMixin(ForecastServiceErrorsMixin):
+    """Saves the "add claims" inline through services.record_claim; its errors go on the claim's form."""
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Claim:
@@ -65,7 +68,8 @@ class ClaimSavingMixin:
             if inline_form.has_changed() and inline_form.instance.pk is None:
                 data = _claim_data(inline_form)
                 data[formset.fk.name] = form.instance
-                formset.new_objects.append(services.record_claim(**data, user=request.user))
+                with self.errors_on(inline_form):
+                    formset.new_objects.append(services.record_claim(**data, user=request.user))
 
 
 def with_claim_scores(claims):
@@ -223,7 +227,7 @@ def condition_html(question):
 
 
 @admin.register(Question)
-class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
+class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
     list_display = ["title", "deadline", "status", "outcome", "condition_summary", "claim_count"]
@@ -252,6 +256,9 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
         if request.GET.get(DueFilter.parameter_name) == "yes":
             return ["deadline", "pk"]
         return super().get_ordering(request)
+
+    def get_changelist(self, request, **kwargs):
+        return RequestOrderingChangeList
 
     object_history_template = "admin/forecasts/question/object_history.html"
 
@@ -309,15 +316,16 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
             if not inline_form.has_changed():
                 continue
             data = {f: inline_form.cleaned_data.get(f) for f in ("outcome", "evidence_url", "note")}
-            if inline_form.instance.pk is None:
-                resolution = services.resolve_question(question=form.instance, resolved_by=request.user, **data)
-                formset.new_objects.append(resolution)
-            else:
-                resolution = services.change_resolution(
-                    question=form.instance, changed_by=request.user,
-                    reason=inline_form.cleaned_data.get("reason", ""), **data,
-                )
-                formset.changed_objects.append((resolution, inline_form.changed_data))
+            with self.errors_on(inline_form):
+                if inline_form.instance.pk is None:
+                    resolution = services.resolve_question(question=form.instance, resolved_by=request.user, **data)
+                    formset.new_objects.append(resolution)
+                else:
+                    resolution = services.change_resolution(
+                        question=form.instance, changed_by=request.user,
+                        reason=inline_form.cleaned_data.get("reason", ""), **data,
+                    )
+                    formset.changed_objects.append((resolution, inline_form.changed_data))
 
     def has_resolve_permission(self, request):
         return request.user.has_perm("forecasts.add_resolution")
@@ -368,7 +376,7 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ForecastServiceErrorsMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = ClaimAdminForm
     resource_classes = [ClaimResource]
     list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
@@ -434,13 +442,35 @@ class ResolutionAdmin(SimpleHistoryAdmin):
 
 class HedgePhraseInline(admin.TabularInline):
     model = HedgePhrase
+    form = HedgePhraseForm
     extra = 1
 
 
 @admin.register(HedgeScale)
-class HedgeScaleAdmin(admin.ModelAdmin):
+class HedgeScaleAdmin(ForecastServiceErrorsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_default"]
     inlines = [HedgePhraseInline]
+
+    def save_formset(self, request, form, formset, change):
+        """Phrases are saved through services.set_hedge_phrase (normalised), removed through the service."""
+        if formset.model is not HedgePhrase:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            phrase = inline_form.instance
+            if phrase.pk is not None and inline_form in formset.deleted_forms:
+                services.remove_hedge_phrase(phrase)
+                formset.deleted_objects.append(phrase)
+            elif inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                data = {field: inline_form.cleaned_data.get(field) for field in ("phrase", "probability", "note")}
+                with self.errors_on(inline_form):
+                    saved = services.set_hedge_phrase(
+                        scale=form.instance, hedge_phrase=phrase if phrase.pk else None, **data
+                    )
+                if phrase.pk:
+                    formset.changed_objects.append((saved, inline_form.changed_data))
+                else:
+                    formset.new_objects.append(saved)
 
 
 @admin.register(Topic)
@@ -469,6 +499,12 @@ class ExpertWithScoresAdmin(ExpertAdmin):
 
     def get_queryset(self, request):
         return ranked_experts(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Matches by name, so the claim form's expert autocomplete lists them alphabetically
+        (not best-ranked first); the changelist still sorts by its own ordering."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.order_by("name", "pk"), may_have_duplicates
 
     @admin.display(description="scored", ordering="score__scored")
     def scored(self, expert):

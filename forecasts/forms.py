@@ -91,7 +91,7 @@ class QuestionAdminForm(forms.ModelForm):
         question = self.instance
         if question.pk and question.is_resolved and criteria != question.resolution_criteria:
             raise forms.ValidationError(
-                "This question is resolved: its criteria cannot change. Unresolve it first (the "
-                "“Reopen selected questions” action, with a reason), then edit the criteria."
+                "This question is resolved: its criteria cannot change. Unresolve it first (the “Reopen…” "
+                "button at the top of its page, with a reason), then edit the criteria."
             )
         return criteria

@@ -9,6 +9,7 @@ from import_export import fields, widgets
 
 from forecasts import services
 from forecasts.constants import ProbabilityOrigin, Side
+from forecasts.hedges import derive_probability
 from forecasts.models import Claim, Question, Topic
 from forecasts.score_table import deferred_rescoring
 from sources.models import Expert, Source
@@ -109,15 +110,11 @@ class ClaimResource(RescoringResource):
         instance.predicts = instance.predicts or Side.YES
         instance.hedge = (instance.hedge or "").strip()
         if instance.probability is None or instance.probability_origin == ProbabilityOrigin.HEDGE:
-            value = services.hedge_probability(instance.hedge)
-            if value is None:
-                errors.setdefault("probability", []).append(
-                    f"Give a probability, or a hedge phrase of the hedge scale (not {instance.hedge!r})."
-                    if instance.hedge else "Give a probability, or a hedge phrase to derive it from."
-                )
-            else:
-                instance.probability = value if instance.predicts == Side.YES else round(1.0 - value, 10)
+            try:
+                instance.probability = derive_probability(instance.hedge, instance.predicts)
                 instance.probability_origin = ProbabilityOrigin.HEDGE
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         elif not instance.probability_origin:
             instance.probability_origin = ProbabilityOrigin.ANALYST
         if instance.made_on is None and instance.source_id:

@@ -17,9 +17,11 @@ from django.db import transaction
 
 from forecasts import services
 from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, Side
+from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from sources import services as source_services
+from sources.links import validate_links
 from sources.models import Expert, Source
 
 HEDGES_FILE = "hedges.yaml"
@@ -170,7 +172,7 @@ def _parse_hedges(directory, check):
         }
         for phrase_index, phrase in enumerate(_records(record, "phrases", where, check)):
             phrase_where = f"{where}.phrases[{phrase_index}]"
-            text = services.normalize_phrase(check.text(phrase, phrase_where, "phrase", max_length=100))
+            text = normalise_hedge(check.text(phrase, phrase_where, "phrase", max_length=100))
             probability = check.probability(phrase.get("probability"), phrase_where, "probability")
             if text in scale["phrases"]:
                 check.fail(phrase_where, "phrase", f"{text!r} appears twice in the scale")
@@ -213,15 +215,17 @@ def _parse_source_file(path, directory, check):
     for index, record in enumerate(_records(data, "experts", name, check)):
         where = f"{name}: experts[{index}]"
         links = record.get("links") or []
-        if not isinstance(links, list):
-            check.fail(where, "links", "must be a list of URLs")
+        try:
+            validate_links(links)
+        except ValidationError as error:
+            check.fail(where, "links", "; ".join(error.messages))
             links = []
         experts.append({
             "slug": check.slug(record, where, "slug"),
             "name": check.text(record, where, "name", max_length=200),
             "affiliation": check.text(record, where, "affiliation", required=False, max_length=300),
             "bio": check.text(record, where, "bio", required=False),
-            "links": [str(link) for link in links],
+            "links": links,
         })
     questions = []
     for index, record in enumerate(_records(data, "questions", name, check)):
@@ -322,12 +326,12 @@ def _check_references(files, scales, check):
             if claim["question"] and claim["question"] not in questions:
                 check.fail(claim["where"], "question", f"unknown question {claim['question']!r}")
             if claim["origin"] == ProbabilityOrigin.HEDGE:
-                phrase = services.normalize_phrase(claim["hedge"])
+                phrase = normalise_hedge(claim["hedge"])
                 if phrase not in default:
                     check.fail(claim["where"], "hedge", f"{claim['hedge']!r} is not in the default hedge scale")
                 elif default[phrase][0] is not None:
                     value = default[phrase][0]
-                    claim["probability"] = value if claim["predicts"] == Side.YES else round(1.0 - value, 10)
+                    claim["probability"] = probability_of_yes(value, claim["predicts"])
 
 
 def _check_conditions(files, check):

@@ -5,8 +5,6 @@ before saving and returns the object written. Writes that can change a score sch
 rescoring of the questions concerned in the same transaction (see forecasts.score_table).
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,42 +19,12 @@ from forecasts.constants import (
     Side,
 )
 from forecasts.errors import Conflict
+from forecasts.hedges import derive_probability, normalise_hedge
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
 from sources.services import save_validated as _save
 from sources.services import stamp_history_user as _stamp_user
 from sources.services import unique_slug
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def normalize_phrase(text):
-    """A hedge phrase as stored and matched: lower case, single spaces, no surrounding space."""
-    return _WHITESPACE.sub(" ", text or "").strip().lower()
-
-
-def hedge_probability(hedge):
-    """The default scale's probability for a hedge phrase, or None when the phrase is not in it."""
-    phrase = normalize_phrase(hedge)
-    if not phrase:
-        return None
-    return (
-        HedgePhrase.objects.filter(scale__is_default=True, phrase=phrase)
-        .values_list("probability", flat=True)
-        .first()
-    )
-
-
-def _derive_probability(hedge, predicts):
-    value = hedge_probability(hedge)
-    if value is None:
-        if hedge:
-            reason = f"{hedge!r} is not a phrase of the default hedge scale; give a probability."
-        else:
-            reason = "Give a probability, or a hedge phrase from the hedge scale to derive it from."
-        raise ValidationError({"probability": [reason]})
-    return value if predicts == Side.YES else round(1.0 - value, 10)
-
 
 # Questions
 
@@ -367,7 +335,7 @@ def record_claim(
     phrase; a probability given is the expert's own ("stated") or the analyst's (the default).
     """
     if probability is None or probability_origin == ProbabilityOrigin.HEDGE:
-        probability = _derive_probability(hedge, predicts)
+        probability = derive_probability(hedge, predicts)
         probability_origin = ProbabilityOrigin.HEDGE
     elif not probability_origin:
         probability_origin = ProbabilityOrigin.ANALYST
@@ -407,7 +375,7 @@ def update_claim(claim, *, user=None, **changes):
     elif origin == ProbabilityOrigin.HEDGE or (
         claim.probability_origin == ProbabilityOrigin.HEDGE and {"hedge", "predicts"} & set(changes)
     ):
-        claim.probability = _derive_probability(claim.hedge, claim.predicts)
+        claim.probability = derive_probability(claim.hedge, claim.predicts)
         claim.probability_origin = ProbabilityOrigin.HEDGE
     elif origin is not None:
         claim.probability_origin = origin
@@ -447,12 +415,23 @@ def ensure_analysts_group():
 
 
 @transaction.atomic
-def set_hedge_phrase(*, scale, phrase, probability, note=""):
-    """Add or change a phrase of a hedge scale. Claims already recorded keep their probability."""
-    hedge, _ = HedgePhrase.objects.get_or_create(
-        scale=scale, phrase=normalize_phrase(phrase), defaults={"probability": probability, "note": note}
-    )
-    hedge.probability, hedge.note = probability, note
-    hedge.full_clean()
-    hedge.save()
-    return hedge
+def set_hedge_phrase(*, scale, phrase, probability, note="", hedge_phrase=None):
+    """Add or change a phrase of a hedge scale, stored normalised (see forecasts.hedges).
+
+    With `hedge_phrase` (an existing row) that row is changed, its phrase too; otherwise the
+    scale's row for the phrase is changed or created. Claims already recorded keep their probability.
+    """
+    phrase = normalise_hedge(phrase)
+    if hedge_phrase is None:
+        hedge_phrase = HedgePhrase.objects.filter(scale=scale, phrase=phrase).first() or HedgePhrase(scale=scale)
+    hedge_phrase.scale, hedge_phrase.phrase = scale, phrase
+    hedge_phrase.probability, hedge_phrase.note = probability, note or ""
+    hedge_phrase.full_clean()
+    hedge_phrase.save()
+    return hedge_phrase
+
+
+@transaction.atomic
+def remove_hedge_phrase(hedge_phrase):
+    """Delete a phrase from its scale. Claims already recorded keep their probability."""
+    hedge_phrase.delete()

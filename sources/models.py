@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from sources.links import validate_links
+
 
 class ExpertQuerySet(models.QuerySet):
     def with_score(self):
@@ -16,7 +18,9 @@ class Expert(models.Model):
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in URLs and imports.")
     affiliation = models.CharField(max_length=300, blank=True)
     bio = models.TextField("short bio", blank=True)
-    links = models.JSONField(default=list, blank=True, help_text="A list of URLs.")
+    links = models.JSONField(
+        default=list, blank=True, validators=[validate_links], help_text='A list of http or https URLs: ["https://…"].'
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

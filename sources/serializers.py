@@ -1,10 +1,14 @@
 from rest_framework import serializers
 
+from sources.links import validate_link, validate_links
 from sources.models import Expert, Source
 
 
 class ExpertSerializer(serializers.ModelSerializer):
-    links = serializers.ListField(child=serializers.URLField(max_length=500), required=False)
+    links = serializers.ListField(
+        child=serializers.CharField(validators=[validate_link]), required=False, validators=[validate_links],
+        help_text="A list of http or https URLs.",
+    )
 
     class Meta:
         model = Expert

@@ -40,10 +40,11 @@ def _apply(instance, changes, user):
 
 
 @transaction.atomic
-def create_expert(*, name, slug="", affiliation="", bio="", links=(), user=None):
+def create_expert(*, name, slug="", affiliation="", bio="", links=None, user=None):
     """Add an expert; the slug is made from the name when not given."""
     expert = Expert(
-        slug=slug or unique_slug(Expert, name), name=name, affiliation=affiliation, bio=bio, links=list(links)
+        slug=slug or unique_slug(Expert, name), name=name, affiliation=affiliation, bio=bio,
+        links=[] if links is None else links,
     )
     return _apply(expert, {}, user)
 

@@ -49,8 +49,7 @@ def test_a_claim_about_the_no_side_gets_one_minus_the_hedge(scale):
 def test_an_unknown_hedge_without_probability_is_refused_by_field(scale):
     with pytest.raises(ValidationError) as error:
         _claim(QuestionFactory(), ExpertFactory(), hedge="perchance")
-    assert "probability" in error.value.message_dict
-    assert "perchance" in error.value.message_dict["probability"][0]
+    assert "perchance" in error.value.message_dict["hedge"][0]
     assert Claim.objects.count() == 0
 
 
@@ -175,3 +174,17 @@ def test_deleting_a_claim_rescores_its_expert_and_keeps_history(scale):
     services.delete_claim(claim)
     assert _scores(expert).scored == 0
     assert Claim.history.filter(id=claim_id, history_type="-").exists()
+
+
+@pytest.mark.parametrize("hedge", ["I doubt", " Doubt. ", "I DOUBT!", "i  doubt…"])
+def test_a_first_person_hedge_in_any_case_with_punctuation_is_the_scales_phrase(scale, hedge):
+    claim = _claim(QuestionFactory(), ExpertFactory(), hedge=hedge)
+    assert (claim.probability, claim.probability_origin, claim.hedge) == (0.25, ProbabilityOrigin.HEDGE, hedge.strip())
+
+
+def test_a_hedge_phrase_is_saved_normalised_and_renamed_in_place(scale):
+    phrase = services.set_hedge_phrase(scale=scale, phrase="  I Reckon!! ", probability=0.6)
+    assert phrase.phrase == "reckon"
+    renamed = services.set_hedge_phrase(scale=scale, phrase="I suspect.", probability=0.55, hedge_phrase=phrase)
+    assert (renamed.pk, renamed.phrase, renamed.probability) == (phrase.pk, "suspect", 0.55)
+    assert not scale.phrases.filter(phrase="reckon").exists()

@@ -143,7 +143,7 @@ def test_a_claims_csv_with_one_bad_row_writes_nothing_and_names_the_row(scale):
     assert result.has_validation_errors()
     [invalid] = result.invalid_rows
     assert invalid.number == 3
-    assert "perchance" in invalid.error_dict["probability"][0]
+    assert "perchance" in invalid.error_dict["hedge"][0]
     assert Claim.objects.count() == 0
     assert expert.claims.count() == 0
 
