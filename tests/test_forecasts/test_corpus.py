@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from forecasts.corpus import CORPUS_MODELS
-from forecasts.models import Claim, ExpertScore, QuestionScore, Resolution
+from forecasts.models import Claim, ExpertScore, Question, QuestionScore, Resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def _everything():
 
 
 def _empty_database():
+    Question.objects.update(condition=None)  # conditions protect the questions they point to
     for model in reversed(CORPUS_MODELS):
         model.objects.all().delete()
     ExpertScore.objects.all().delete()
