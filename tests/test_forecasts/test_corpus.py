@@ -24,7 +24,7 @@ def _everything():
 
 
 def _empty_database():
-    Question.objects.update(condition=None)  # conditions protect the questions they point to
+    Question.objects.update(condition=None, condition_outcome="")  # conditions protect the questions they point to
     for model in reversed(CORPUS_MODELS):
         model.objects.all().delete()
     ExpertScore.objects.all().delete()

@@ -188,7 +188,7 @@ def test_exporting_everything_and_importing_into_an_empty_database_reproduces_th
     before = snapshot()
     Claim.objects.all().delete()
     Resolution.objects.all().delete()
-    Question.objects.update(condition=None)  # conditions protect the questions they point to
+    Question.objects.update(condition=None, condition_outcome="")  # conditions protect the questions they point to
     Question.objects.all().delete()
     Source.objects.all().delete()
     Expert.objects.all().delete()
