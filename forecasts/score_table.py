@@ -241,7 +241,8 @@ def recompute_all_scores():
         results[result.expert_id].append(result)
     counts = question_counts(Claim.objects.all())
     ExpertScore.objects.all().delete()
-    expert_ids = list(Expert.objects.values_list("pk", flat=True))
+    # As rescoring does: an expert with no claims has no row (the selectors read it as all zeros).
+    expert_ids = list(Expert.objects.filter(claims__isnull=False).distinct().order_by("pk").values_list("pk", flat=True))
     ExpertScore.objects.bulk_create(
         [expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id]) for expert_id in expert_ids],
         batch_size=_BATCH,

@@ -192,6 +192,10 @@ def _parse_source_file(path, directory, check):
     if not isinstance(raw_source, dict):
         check.fail(name, "source", "is required and must be a mapping")
         return None
+    header = {
+        "curated_by": check.text(data, name, "curated_by", max_length=200),
+        "curated_on": check.date(data, name, "curated_on"),
+    }
     where = f"{name}: source"
     source = {
         "slug": check.slug(raw_source, where, "slug"),
@@ -284,6 +288,7 @@ def _parse_source_file(path, directory, check):
             "probability": None,
             "reason": check.text(record, where, "reason", required=False, max_length=500),
             "made_on": check.date(record, where, "made_on", required=False) or source["published_on"],
+            "second_claim_reason": check.text(record, where, "second_claim_reason", required=False, max_length=500),
             "where": where,
         }
         if claim["quote"] and article and normalize_text(claim["quote"]) not in article:
@@ -296,7 +301,24 @@ def _parse_source_file(path, directory, check):
             if claim["origin"] == ProbabilityOrigin.ANALYST and not claim["reason"]:
                 check.fail(where, "reason", "is required when probability_origin is analyst")
         claims.append(claim)
-    return {"file": name, "source": source, "experts": experts, "questions": questions, "claims": claims}
+    _check_one_claim_per_expert_and_question(claims, check)
+    return {"file": name, "header": header, "source": source, "experts": experts, "questions": questions,
+            "claims": claims}
+
+
+def _check_one_claim_per_expert_and_question(claims, check):
+    """An expert has one claim per question in a source, unless a later one says why it is a second claim."""
+    seen = set()
+    for claim in claims:
+        pair = (claim["expert"], claim["question"])
+        if pair in seen and not claim["second_claim_reason"]:
+            check.fail(claim["where"], "second_claim_reason", f"is required: {claim['expert']} already has a "
+                       f"claim on {claim['question']!r} in this source (one claim per expert and question, "
+                       "unless the expert really said two things)")
+        elif pair not in seen and claim["second_claim_reason"]:
+            check.fail(claim["where"], "second_claim_reason", "is only for an expert's second claim on a question "
+                       "in the same source; this is the first")
+        seen.add(pair)
 
 
 def _check_references(files, scales, check):

@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-TOP_EXPERT = "Fyodor Tertitskiy"  # lowest Brier in the seed corpus (0.058 over 7 questions)
+TOP_EXPERT = "Jean H. Lee"  # lowest Brier in the seed corpus: (0.16 + 4 × 0.01) / 5 = 0.040 over 5 questions
 MEDIATOR_QUESTION = (
     "Will Putin (Russia) act as a mediator between the United States and North Korea by 31 December 2019?"
 )
@@ -36,13 +36,15 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
     assert page.title() == "Leaderboard · Hindsight"
     names = _leaderboard_names(page)
     assert names[0] == TOP_EXPERT and len(names) == 13
-    assert page.locator("tr.unranked .expert-cell > a").all_inner_texts() == ["Hoo Chiew Ping"]  # 1 scored
+    assert page.locator("tr.unranked .expert-cell > a").all_inner_texts() == [
+        "Hoo Chiew Ping", "Dennis P. Halpin",  # 2 scored; no claims
+    ]
     screenshot(page, "leaderboard")
 
     page.get_by_role("link", name=TOP_EXPERT).click()
-    page.wait_for_url("**/experts/fyodor-tertitskiy/")
+    page.wait_for_url("**/experts/jean-h-lee/")
     assert page.locator("h1").inner_text() == TOP_EXPERT
-    api = page.request.get(f"{live_server.url}/api/experts/fyodor-tertitskiy/scores/").json()
+    api = page.request.get(f"{live_server.url}/api/experts/jean-h-lee/scores/").json()
     drawn = page.locator("svg.calibration-chart g.bin").evaluate_all(
         """groups => groups.map(g => ({
             n: Number(g.dataset.n), mean_forecast: Number(g.dataset.meanForecast),
@@ -51,7 +53,7 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
             cy: Number(g.querySelector("circle").getAttribute("cy")),
         }))"""
     )
-    assert len(drawn) == len(api["calibration"]) == 6
+    assert len(drawn) == len(api["calibration"]) == 2  # p = 0.4 (once) and 0.9 (four times)
     expected = calibration_chart(api["calibration"]).points
     for point, bin_, geometry in zip(drawn, api["calibration"], expected):
         assert point["n"] == bin_["n"]
@@ -76,9 +78,9 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
     page.wait_for_url("**/questions/*/")
     assert page.locator("h1").inner_text() == MEDIATOR_QUESTION
     cards = page.locator(".claim-card")
-    assert cards.count() == 5  # four experts, one of whom said it twice
+    assert cards.count() == 3  # one claim per expert (v2)
     assert page.locator(".claim-card h3").all_inner_texts() == [
-        "Artyom Lukin", "Fyodor Tertitskiy", "Liudmila Zakharova", "Tereza Novotná", "Tereza Novotná",
+        "Artyom Lukin", "Fyodor Tertitskiy", "Tereza Novotná",
     ]
     assert page.locator("#outcome-box .badge").inner_text() == "No"
     assert page.locator("#evidence-link").get_attribute("href").startswith("http")
@@ -87,14 +89,14 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
     cards.first.get_by_role("link", name="Kim Jong Un heads to Russia: why now, and what to expect?").click()
     page.wait_for_url("**/sources/*/")
     assert page.locator("h1").inner_text() == "Kim Jong Un heads to Russia: why now, and what to expect?"
-    assert page.locator("h2#claims").inner_text() == "Claims (65)"
+    assert page.locator("h2#claims").inner_text() == "Claims (67)"
     assert page.locator("section.expert-claims h3 > a").count() == 9  # the nine experts of the NK News panel
 
     # A single-author article links its author, whose claims are all it holds.
     page.goto(live_server.url + Source.objects.get(publisher="The Cipher Brief").get_absolute_url())
     page.locator("dl.meta").get_by_role("link", name="Kenneth Dekleva").wait_for()
     assert page.locator("section.expert-claims h3 > a").all_inner_texts() == ["Kenneth Dekleva"]
-    assert page.locator(".source-claims tbody tr").count() == 7
+    assert page.locator(".source-claims tbody tr").count() == 4
     screenshot(page, "source")
 
 
@@ -128,7 +130,7 @@ def test_the_leaderboard_downloads_as_a_csv_with_every_row(page, live_server, se
         rows = list(csv.DictReader(handle))
     assert [row["expert"] for row in rows] == _leaderboard_names(page)
     top = rows[0]
-    assert (top["rank"], top["expert_slug"], top["scored_questions"]) == ("1", "fyodor-tertitskiy", "7")
+    assert (top["rank"], top["expert_slug"], top["scored_questions"]) == ("1", "jean-h-lee", "5")
     shown = page.locator("#leaderboard tbody tr td:nth-child(4)").first.inner_text()
     assert float(top["brier"]) == pytest.approx(float(shown), abs=6e-4)  # shown to 3 decimals
 

@@ -53,7 +53,7 @@ def test_an_analyst_opens_a_seeded_question_and_resolves_it_on_its_page(seeded, 
     page = analyst_client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Liudmila Zakharova" in html and question.resolution_criteria[:40] in html
+    assert "Hoo Chiew Ping" in html and question.resolution_criteria[:40] in html
 
     response = analyst_client.post(url, _question_form(
         question, outcome="no", evidence_url="https://en.wikipedia.org/wiki/2019_North_Korea%E2%80%93Russia_summit",

@@ -88,12 +88,21 @@ def test_recompute_scores_rebuilds_identical_numbers():
     question_scores = sorted(QuestionScore.objects.values_list("question_id", "expert_id", "brier", "peer_score"))
     ExpertScore.objects.all().delete()
     output = _run("recompute_scores")
-    assert f"Recomputed scores of {Expert.objects.count()} experts" in output
+    assert f"Recomputed scores of {Expert.objects.filter(claims__isnull=False).distinct().count()} experts" in output
     after = sorted(ExpertScore.objects.values_list(
         "expert_id", "scored", "open", "unscorable", "brier", "brier_ci_low", "log_score", "peer_score", "calibration"
     ))
     assert after == before
     assert sorted(QuestionScore.objects.values_list("question_id", "expert_id", "brier", "peer_score")) == question_scores
+
+
+def test_recompute_scores_leaves_no_row_for_an_expert_without_claims_as_loading_does():
+    _run("load_seeds")
+    assert not Claim.objects.filter(expert__slug="dennis-p-halpin").exists()  # a source author with no claim
+    assert not ExpertScore.objects.filter(expert__slug="dennis-p-halpin").exists()
+    output = _run("recompute_scores")
+    assert "Recomputed scores of 12 experts" in output
+    assert not ExpertScore.objects.filter(expert__slug="dennis-p-halpin").exists()
 
 
 def test_create_demo_analyst_makes_an_analyst_who_can_log_in(client):

@@ -34,6 +34,7 @@ def _question(slug, *, condition=None, resolution=None):
 
 def _write(directory, name, questions, claims=()):
     data = {
+        "curated_by": "Test", "curated_on": datetime.date(2026, 12, 3),
         "source": {
             "slug": name, "title": name, "url": f"https://example.org/{name}", "published_on": datetime.date(2019, 4, 19),
             "article": "articles/a.txt",
