@@ -76,7 +76,7 @@ class Decision:
         return self.action in (CREATE, UPDATE, OVERWRITE)
 
     def describe(self, current):
-        """"kind key: field 'database value' → 'seed value'; …" for a report line."""
+        """One report line: kind key: field 'database value' → 'seed value'; …"""
         if current is None:
             detail = "missing in the database (deleted or reopened since the last load)"
         elif self.wanted is None:

@@ -98,13 +98,13 @@ def test_force_overwrites_the_analysts_change_and_names_it(seeds, analyst):
 def test_an_edited_seed_file_applies_only_the_changed_record(seeds, analyst):
     _reresolve_as_analyst(analyst)
     tertitskiy = Expert.objects.get(slug="fyodor-tertitskiy")
-    services_history = Expert.history.filter(id=tertitskiy.pk).count()
+    before = Expert.history.filter(id=tertitskiy.pk).count()
     lukin = Expert.objects.get(slug="artyom-lukin")
     _edit(seeds, "name: Fyodor Tertitskiy", "name: Fyodor Tertitskiy (NK News)")
     output = _run("--path", str(seeds))
     assert "1 updated" in output
     assert Expert.objects.get(slug="fyodor-tertitskiy").name == "Fyodor Tertitskiy (NK News)"
-    assert Expert.history.filter(id=tertitskiy.pk).count() == services_history + 1
+    assert Expert.history.filter(id=tertitskiy.pk).count() == before + 1
     assert Expert.history.filter(id=tertitskiy.pk).latest("history_id").history_change_reason == (
         f"Seed file changed: seeds/{NK_NEWS}"
     )
