@@ -1,7 +1,44 @@
-"""What both benchmarks share: creating their PostgreSQL database, and percentiles."""
+"""What the benchmarks share: the --tiny option, the skip exit code, creating their PostgreSQL database,
+and percentiles."""
+
+import socket
+import sys
 
 import psycopg2
 from psycopg2 import sql
+
+# Exit code of a bench that cannot run here (it needs PostgreSQL, say); "skipped", as in automake's tests.
+SKIP_EXIT_CODE = 77
+
+
+def parse_args_with_tiny(parser, tiny, argv=None):
+    """Add --tiny to parser and parse; with --tiny the values in `tiny` (option dest → value) replace the defaults.
+
+    An option given on the command line keeps its value. A tiny run takes seconds and checks that
+    the script still works end to end (tests/test_bench runs every bench with --tiny); its figures
+    mean nothing.
+    """
+    parser.add_argument("--tiny", action="store_true",
+                        help="Run for seconds on tiny data, to check the script works (figures mean nothing).")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        for name, value in tiny.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
+    return args
+
+
+def skip(message):
+    """Exit with SKIP_EXIT_CODE, saying why the bench cannot run here."""
+    print(f"skipped: {message}", file=sys.stderr, flush=True)
+    sys.exit(SKIP_EXIT_CODE)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def create_database_if_missing(db, log):

@@ -41,7 +41,9 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from common import create_database_if_missing, percentile  # bench/common.py
+from common import (  # bench/common.py
+    create_database_if_missing, free_port, parse_args_with_tiny, percentile, skip,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_load"
@@ -76,7 +78,8 @@ def parse_args():
     parser.add_argument("--sources", type=int, default=None, help="Synthetic sources (default claims/100, 10 to 100).")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (default 3).")
     parser.add_argument("--port", type=int, default=8765, help="Port on 127.0.0.1 for gunicorn (default 8765).")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help=f"Default {DEFAULT_DATABASE_URL}.")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL,
+                        help=f"Default {DEFAULT_DATABASE_URL}; with --tiny, the DATABASE_URL environment variable.")
     parser.add_argument("--allow-wipe", action="store_true",
                         help='Wipe a database whose name contains neither "load" nor "bench".')
     parser.add_argument("--timeout", type=float, default=30, help="Socket timeout of one request, s (default 30).")
@@ -84,7 +87,12 @@ def parse_args():
                         help="Hard cap on the requests of one client (default 1000000).")
     parser.add_argument("--warmup", type=int, default=5, help="Untimed GETs per endpoint and worker first (default 5).")
     parser.add_argument("--seed", type=int, default=20240101, help="Random seed of data and clients.")
-    args = parser.parse_args()
+    args = parse_args_with_tiny(parser, {
+        "clients": 2, "seconds": 2, "claims": 200, "experts": 10, "workers": 1, "warmup": 1, "timeout": 10,
+        "database_url": os.environ.get("DATABASE_URL", ""), "port": None,
+    })
+    if args.port is None:  # tiny runs may overlap other runs on the machine
+        args.port = free_port()
     if args.questions is None:
         args.questions = max(10, args.claims // 5)
     if args.sources is None:
@@ -99,7 +107,7 @@ def parse_args():
 def check_database_url(url, allow_wipe):
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(f"bench/load.py runs on PostgreSQL only; {url!r} is not a postgres:// URL.")
+        skip(f"bench/load.py runs on PostgreSQL only; {url!r} is not a postgres:// URL.")
     name = parts.path.lstrip("/")
     if not name:
         sys.exit(f"{url!r} names no database.")
@@ -127,7 +135,7 @@ def setup_django(database_url):
     from django.conf import settings
 
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-        sys.exit(f"bench/load.py runs on PostgreSQL only, not {settings.DATABASES['default']['ENGINE']}.")
+        skip(f"bench/load.py runs on PostgreSQL only, not {settings.DATABASES['default']['ENGINE']}.")
 
 
 # 1. The database
@@ -266,7 +274,8 @@ def row_counts():
     from sources.models import Expert, Source
 
     return {"experts": Expert.objects.count(), "sources": Source.objects.count(),
-            "questions": Question.objects.count(), "open questions": Question.objects.open().count(),
+            "questions": Question.objects.count(),
+            "open questions": Question.objects.filter(resolution__isnull=True).count(),
             "claims": Claim.objects.count(), "resolutions": Resolution.objects.count(),
             "question scores": QuestionScore.objects.count(), "expert scores": ExpertScore.objects.count()}
 

@@ -40,7 +40,7 @@ os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
 import warnings
 
 import django
-from common import create_database_if_missing, percentile  # bench/common.py
+from common import create_database_if_missing, parse_args_with_tiny, percentile, skip  # bench/common.py
 
 # WhiteNoise warns when collectstatic has not run; the API does not serve static files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -92,7 +92,7 @@ class Timer:
 def check_postgres():
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
-        sys.exit(
+        skip(
             f"bench/scores.py runs on PostgreSQL only; the configured database is {db['ENGINE']} ({db['NAME']}).\n"
             "Set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/hindsight_bench"
         )
@@ -408,7 +408,10 @@ def main():
     parser.add_argument("--skip-build", action="store_true", help="Reuse the existing data (no wipe, no build).")
     parser.add_argument("--allow-wipe", action="store_true", help="Wipe a database whose name lacks 'bench'.")
     parser.add_argument("--plans", action="store_true", help="Print the full EXPLAIN ANALYZE plans.")
-    args = parser.parse_args()
+    args = parse_args_with_tiny(parser, {
+        "experts": 20, "questions": 200, "claims": 1_000, "requests": 5, "warmup": 1, "resolves": 1,
+        "claims_per_question": 5,
+    })
     if args.sources is None:
         args.sources = max(1, min(1000, args.claims // 100))
     rng = random.Random(args.seed)

@@ -277,3 +277,20 @@ class ExpertScore(models.Model):
 
     def __str__(self):
         return f"Scores of {self.expert_id}"
+
+
+class SeedRecord(models.Model):
+    """What load_seeds last applied from one seed record (the seed ledger, see seed_ledger.py)."""
+
+    seed_file = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=300, help_text="The record's natural key: slug, claim key, scale: phrase.")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the parsed seed record.")
+    applied = models.JSONField(null=True, help_text="The field values load_seeds wrote (null: none, e.g. no resolution).")
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="one_seed_record_per_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} ({self.seed_file})"

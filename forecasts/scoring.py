@@ -16,6 +16,9 @@ CLIP_HIGH = 0.999
 CHANCE_BRIER = 0.25
 Z_95 = 1.959963984540054
 CALIBRATION_BINS = 10
+# Smallest standard deviation of per-question Brier scores an interval is built from: a few identical
+# scores show that the spread is small, not that it is zero (see brier_spread).
+BRIER_SD_FLOOR = 0.1
 
 # Two-sided 95 % critical values of Student's t for 1..30 degrees of freedom.
 _T_95 = (
@@ -80,11 +83,22 @@ def t_critical_95(degrees_of_freedom):
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
+def brier_spread(briers, floor=BRIER_SD_FLOOR):
+    """Sample standard deviation of per-question Brier scores, but at least `floor`.
+
+    Two or three equal scores (0.11 and 0.11) have s = 0, which would make a zero-width interval
+    claiming the next score is certain; the floor keeps the interval honest about small records.
+    Needs at least two scores.
+    """
+    return max(stdev(briers), floor)
+
+
 def mean_brier_interval(briers):
     """95 % interval for an expert's mean Brier: Student's t over the per-question scores.
 
-    Clipped to [0, 1]. With one scored question nothing is known of the spread, so the
-    interval is the whole range [0, 1].
+    mean ± t(n − 1) · s / √n, with s = brier_spread(briers) (never below BRIER_SD_FLOOR), clipped
+    to [0, 1]. With one scored question nothing is known of the spread, so the interval is the
+    whole range [0, 1].
     """
     n = len(briers)
     if n == 0:
@@ -92,8 +106,31 @@ def mean_brier_interval(briers):
     if n == 1:
         return (0.0, 1.0)
     centre = fmean(briers)
-    half_width = t_critical_95(n - 1) * stdev(briers) / math.sqrt(n)
+    half_width = t_critical_95(n - 1) * brier_spread(briers) / math.sqrt(n)
     return (max(0.0, centre - half_width), min(1.0, centre + half_width))
+
+
+def pooled_mean_brier(records):
+    """Mean Brier over every scored question of every expert: records are (mean Brier, n scored) pairs.
+
+    Experts with nothing scored (n = 0) are left out; None when nobody has anything scored.
+    """
+    total = math.fsum(brier * n for brier, n in records if n)
+    count = sum(n for _, n in records if n)
+    return total / count if count else None
+
+
+def shrunk_brier(brier, n, prior_mean, k):
+    """An expert's mean Brier shrunk toward the mean of all experts: (n · brier + k · prior_mean) / (n + k).
+
+    Empirical-Bayes style (as in Efron and Morris's batting averages): a record of n scored
+    questions counts as much as n questions, the pool's mean as k more. One lucky call (n = 1,
+    Brier 0) with k = 5 and a pool mean of 0.2 gives 5 · 0.2 / 6 ≈ 0.167, not 0; with n large the
+    shrunk score approaches the expert's own. None when the expert or the pool has nothing scored.
+    """
+    if brier is None or not n or prior_mean is None:
+        return None
+    return (n * brier + k * prior_mean) / (n + k)
 
 
 def wilson_interval(successes, n, z=Z_95):

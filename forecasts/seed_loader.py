@@ -1,7 +1,9 @@
 """Loads the seed corpus (seeds/*.yaml, format in seeds/README.md).
 
 Every file is read and validated before anything is written; then the records are created or
-updated in place through the services, in one transaction. Loading twice changes nothing.
+updated in place through the services, in one transaction. Loading twice changes nothing. The
+seed ledger (seed_ledger.py) decides per record whether to write it, so that a record someone
+changed in the database after the last load is kept unless the load is forced.
 """
 
 import datetime
@@ -20,6 +22,7 @@ from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, Si
 from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
+from forecasts.seed_ledger import CREATE, KEEP, OVERWRITE, UNCHANGED, UPDATE, SeedLedger, state
 from sources import services as source_services
 from sources.links import validate_links
 from sources.models import Expert, Source
@@ -45,6 +48,8 @@ class SeedReport:
     unchanged: Counter = field(default_factory=Counter)
     deleted: Counter = field(default_factory=Counter)
     totals: Counter = field(default_factory=Counter)
+    kept: list = field(default_factory=list)  # "kind key: field db → seed" of changes kept
+    overwritten: list = field(default_factory=list)  # the same, of changes overwritten (--force)
 
     @property
     def changed(self):
@@ -53,12 +58,23 @@ class SeedReport:
     def summary(self):
         totals = ", ".join(f"{self.totals[kind]} {kind}" for kind in ("sources", "experts", "questions", "claims"))
         if not self.changed:
-            return f"Seeds: {totals}. Nothing changed."
-        parts = [f"{sum(self.created.values())} created", f"{sum(self.updated.values())} updated",
-                 f"{sum(self.unchanged.values())} unchanged"]
-        if self.deleted:
-            parts.append(f"{sum(self.deleted.values())} deleted")
-        return f"Seeds: {totals}. " + ", ".join(parts) + "."
+            line = f"Seeds: {totals}. Nothing changed."
+        else:
+            parts = [f"{sum(self.created.values())} created", f"{sum(self.updated.values())} updated",
+                     f"{sum(self.unchanged.values())} unchanged"]
+            if self.deleted:
+                parts.append(f"{sum(self.deleted.values())} deleted")
+            line = f"Seeds: {totals}. " + ", ".join(parts) + "."
+        lines = [line]
+        if self.kept:
+            lines.append(f"Kept {len(self.kept)} change(s) made in the database since the last load "
+                         "(database → seed file; use --force to overwrite them):")
+            lines += [f"  kept analyst change: {item}" for item in self.kept]
+        if self.overwritten:
+            lines.append(f"Overwrote {len(self.overwritten)} change(s) made in the database since the last load "
+                         "(database → seed file):")
+            lines += [f"  overwrote: {item}" for item in self.overwritten]
+        return "\n".join(lines)
 
 
 def normalize_text(text):
@@ -419,128 +435,162 @@ def read_seed_directory(directory):
     return scales, files
 
 
-def _sync(report, kind, instance, wanted, update):
-    """Update instance through update(**changes) when any wanted field differs."""
-    changes = {name: value for name, value in wanted.items() if getattr(instance, name) != value}
-    if changes:
-        update(**changes)
-        report.updated[kind] += 1
-    else:
-        report.unchanged[kind] += 1
+def _count(report, decision):
+    plural = f"{decision.kind}s"
+    if decision.action == CREATE:
+        report.created[plural] += 1
+    elif decision.action in (UPDATE, OVERWRITE):
+        report.updated[plural] += 1
+    elif decision.action == UNCHANGED:
+        report.unchanged[plural] += 1
 
 
-def _load_hedges(scales, report):
+def _changes(decision, wanted):
+    """The raw wanted values of the fields the decision found different."""
+    return {name: wanted[name] for name in decision.changed}
+
+
+def _load_hedges(scales, ledger, report):
+    existing = {scale.slug: scale for scale in HedgeScale.objects.prefetch_related("phrases")}
     for scale in scales:
-        record, created = HedgeScale.objects.get_or_create(
-            slug=scale["slug"], defaults={"name": scale["name"], "citation": scale["citation"], "url": scale["url"]}
-        )
-        if created:
-            report.created["hedge scales"] += 1
+        record = existing.get(scale["slug"])
         wanted = {key: scale[key] for key in ("name", "citation", "url", "is_default")}
-        if any(getattr(record, key) != value for key, value in wanted.items()):
+        decision = ledger.decide(
+            kind="hedge scale", key=scale["slug"], seed_file=HEDGES_FILE, record=scale,
+            current=state(record, wanted), wanted=wanted,
+        )
+        if decision.writes:
             if wanted["is_default"]:
-                HedgeScale.objects.exclude(pk=record.pk).update(is_default=False)
-            HedgeScale.objects.filter(pk=record.pk).update(**wanted)
-            if not created:
-                report.updated["hedge scales"] += 1
-        existing = {phrase.phrase: phrase for phrase in record.phrases.all()}
-        for text, (probability, note) in scale["phrases"].items():
-            current = existing.get(text)
-            if current is None:
-                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note)
-                report.created["hedge phrases"] += 1
-            elif (current.probability, current.note) != (probability, note):
-                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note)
-                report.updated["hedge phrases"] += 1
+                HedgeScale.objects.exclude(slug=scale["slug"]).update(is_default=False)
+            if record is None:
+                record = HedgeScale.objects.create(slug=scale["slug"], **wanted)
             else:
-                report.unchanged["hedge phrases"] += 1
+                HedgeScale.objects.filter(pk=record.pk).update(**wanted)
+        _count(report, decision)
+        ledger.done(decision)
+        if record is None:  # deleted in the database and kept so
+            continue
+        phrases = {phrase.phrase: phrase for phrase in record.phrases.all()}
+        for text, (probability, note) in scale["phrases"].items():
+            wanted = {"probability": probability, "note": note}
+            decision = ledger.decide(
+                kind="hedge phrase", key=f"{scale['slug']}: {text}", seed_file=HEDGES_FILE,
+                record={"scale": scale["slug"], "phrase": text, **wanted},
+                current=state(phrases.get(text), wanted), wanted=wanted,
+            )
+            if decision.writes:
+                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note)
+            _count(report, decision)
+            ledger.done(decision)
 
 
-def _load_experts(files, report):
+def _load_experts(files, ledger, report):
     experts = {expert.slug: expert for expert in Expert.objects.all()}
     for file in files:
         for record in file["experts"]:
             expert = experts.get(record["slug"])
-            if expert is None:
-                experts[record["slug"]] = source_services.create_expert(**record)
-                report.created["experts"] += 1
-            else:
-                wanted = {k: v for k, v in record.items() if k != "slug"}
-                _sync(report, "experts", expert, wanted,
-                      lambda **changes: source_services.update_expert(expert, **changes))
+            wanted = {k: v for k, v in record.items() if k != "slug"}
+            decision = ledger.decide(
+                kind="expert", key=record["slug"], seed_file=file["file"], record=record,
+                current=state(expert, wanted), wanted=wanted,
+            )
+            if decision.action == CREATE:
+                expert = experts[record["slug"]] = source_services.create_expert(**record)
+            elif decision.writes:
+                expert = source_services.update_expert(expert, **_changes(decision, wanted))
+            if decision.writes:
+                ledger.stamp(Expert.history.filter(id=expert.pk), ledger.reason(decision))
+            _count(report, decision)
+            ledger.done(decision)
     return experts
 
 
-def _load_sources(files, experts, report):
+def _load_sources(files, experts, ledger, report):
+    existing = {source.slug: source for source in Source.objects.prefetch_related("authors")}
     sources = {}
     for file in files:
-        record = dict(file["source"])
-        authors = [experts[slug] for slug in record.pop("authors")]
-        source = Source.objects.filter(slug=record["slug"]).first()
-        if source is None:
-            source = source_services.create_source(**record, authors=authors)
-            report.created["sources"] += 1
-        else:
-            wanted = {k: v for k, v in record.items() if k != "slug"}
-            changed = {k: v for k, v in wanted.items() if getattr(source, k) != v}
-            if changed or set(source.authors.all()) != set(authors):
-                source_services.update_source(source, **changed, authors=authors)
-                report.updated["sources"] += 1
-            else:
-                report.unchanged["sources"] += 1
+        record = file["source"]
+        source = existing.get(record["slug"])
+        wanted = {k: v for k, v in record.items() if k != "slug"}
+        wanted["authors"] = [experts[slug] for slug in record["authors"] if slug in experts]
+        decision = ledger.decide(
+            kind="source", key=record["slug"], seed_file=file["file"], record=record,
+            current=state(source, wanted), wanted=wanted,
+        )
+        if decision.action == CREATE:
+            source = source_services.create_source(slug=record["slug"], **wanted)
+        elif decision.writes:
+            source = source_services.update_source(source, **_changes(decision, wanted))
+        if decision.writes:
+            ledger.stamp(Source.history.filter(id=source.pk), ledger.reason(decision))
+        _count(report, decision)
+        ledger.done(decision)
         sources[file["file"]] = source
     return sources
 
 
-def _load_resolution(question, wanted, report):
+_RESOLUTION_FIELDS = ("outcome", "evidence_url", "note", "resolved_at")
+
+
+def _load_resolution(question, record, seed_file, ledger, report):
     current = Resolution.objects.filter(question=question).first()
-    if wanted is None:
-        if current is not None and current.automatic:  # follows the condition's resolution
-            report.unchanged["resolutions"] += 1
-        elif current is not None:
-            services.unresolve_question(question=question, reason="Resolution removed from the seed file.")
-            report.deleted["resolutions"] += 1
-        return
-    resolved_at = datetime.datetime.combine(wanted["resolved_on"], datetime.time(), tzinfo=datetime.timezone.utc)
-    fields = {"outcome": wanted["outcome"], "evidence_url": wanted["evidence_url"], "note": wanted["note"]}
-    if current is None:
-        services.resolve_question(question=question, resolved_at=resolved_at, **fields)
-        report.created["resolutions"] += 1
-    elif any(getattr(current, k) != v for k, v in fields.items()) or current.resolved_at != resolved_at:
-        services.change_resolution(question=question, reason="Seed file changed.", resolved_at=resolved_at, **fields)
-        report.updated["resolutions"] += 1
-    else:
+    if record is None and current is not None and current.automatic:  # follows the condition's resolution
         report.unchanged["resolutions"] += 1
+        return
+    wanted = None
+    if record is not None:
+        wanted = {name: record[name] for name in ("outcome", "evidence_url", "note")}
+        wanted["resolved_at"] = datetime.datetime.combine(
+            record["resolved_on"], datetime.time(), tzinfo=datetime.timezone.utc
+        )
+    decision = ledger.decide(
+        kind="resolution", key=question.slug, seed_file=seed_file, record=record,
+        current=state(current, _RESOLUTION_FIELDS), wanted=wanted,
+    )
+    reason = ledger.reason(decision)
+    if decision.writes and wanted is None:
+        services.unresolve_question(question=question, reason=f"Resolution removed: {reason}")
+        report.deleted["resolutions"] += 1
+    elif decision.writes and current is None:
+        services.resolve_question(question=question, **wanted)
+        ledger.stamp(Resolution.history.filter(question_id=question.pk), reason)
+    elif decision.writes:
+        services.change_resolution(question=question, reason=reason, **wanted)
+    if wanted is not None or not decision.writes:
+        _count(report, decision)
+    ledger.done(decision)
 
 
-def _load_questions(files, report):
+_NOT_QUESTION_FIELDS = ("slug", "resolution", "condition", "where")
+
+
+def _load_questions(files, ledger, report):
     """Questions first, then their conditions, then the resolutions (conditions before conditionals)."""
     questions = {question.slug: question for question in Question.objects.prefetch_related("topics")}
     for file in files:
         for record in file["questions"]:
-            record = dict(record)
-            for key in ("resolution", "condition", "where"):
-                record.pop(key)
-            topics = services.topics_from_slugs(record.pop("topics"))
             question = questions.get(record["slug"])
-            if question is None:
-                question = services.create_question(**record, topics=topics)
+            wanted = {k: v for k, v in record.items() if k not in _NOT_QUESTION_FIELDS}
+            wanted["topics"] = services.topics_from_slugs(record["topics"])
+            decision = ledger.decide(
+                kind="question", key=record["slug"], seed_file=file["file"],
+                record={k: v for k, v in record.items() if k not in ("resolution", "where")},
+                current=state(question, wanted), wanted=wanted,
+            )
+            if decision.action == CREATE:
+                question = services.create_question(slug=record["slug"], **wanted)
+            elif decision.writes:
+                question = services.update_question(question, **_changes(decision, wanted), override_resolved=True)
+            if decision.writes:
                 questions[question.slug] = question
-                report.created["questions"] += 1
-            else:
-                wanted = {k: v for k, v in record.items() if k != "slug"}
-                changed = {k: v for k, v in wanted.items() if getattr(question, k) != v}
-                if changed or set(question.topics.all()) != set(topics):
-                    question = services.update_question(question, **changed, topics=topics, override_resolved=True)
-                    questions[question.slug] = question
-                    report.updated["questions"] += 1
-                else:
-                    report.unchanged["questions"] += 1
-    records = [record for file in files for record in file["questions"]]
-    _load_conditions(records, questions, report)
-    by_slug = {record["slug"]: record for record in records}
-    for record in sorted(records, key=lambda record: _condition_depth(record, by_slug)):
-        _load_resolution(questions[record["slug"]], record["resolution"], report)
+                ledger.stamp(Question.history.filter(id=question.pk), ledger.reason(decision))
+            _count(report, decision)
+            ledger.done(decision)
+    placed = [(file["file"], record) for file in files for record in file["questions"]]
+    _load_conditions([record for _, record in placed], questions, report)
+    by_slug = {record["slug"]: record for _, record in placed}
+    for seed_file, record in sorted(placed, key=lambda item: _condition_depth(item[1], by_slug)):
+        _load_resolution(questions[record["slug"]], record["resolution"], seed_file, ledger, report)
     return questions
 
 
@@ -569,15 +619,24 @@ def _load_conditions(records, questions, report):
         report.updated["conditions"] += 1
 
 
-def _load_claims(files, experts, sources, questions, report):
-    existing = {claim.external_id: claim for claim in Claim.objects.exclude(external_id="")}
+_CLAIM_FIELDS = (
+    "question", "expert", "source", "quote", "statement", "hedge", "predicts", "probability",
+    "probability_origin", "probability_note", "made_on",
+)
+
+
+def _load_claims(files, experts, sources, questions, ledger, report):
+    existing = {
+        claim.external_id: claim
+        for claim in Claim.objects.exclude(external_id="").select_related("question", "expert", "source")
+    }
     seen = set()
     for file in files:
         for record in file["claims"]:
             seen.add(record["key"])
             wanted = {
-                "question": questions[record["question"]],
-                "expert": experts[record["expert"]],
+                "question": questions.get(record["question"]),
+                "expert": experts.get(record["expert"]),
                 "source": sources[file["file"]],
                 "quote": record["quote"],
                 "statement": record["statement"],
@@ -589,20 +648,47 @@ def _load_claims(files, experts, sources, questions, report):
                 "made_on": record["made_on"],
             }
             claim = existing.get(record["key"])
-            if claim is None:
-                services.record_claim(**wanted, external_id=record["key"])
-                report.created["claims"] += 1
-            else:
-                _sync(report, "claims", claim, wanted, lambda **changes: services.update_claim(claim, **changes))
-    seed_sources = [source.pk for source in sources.values()]
-    for key, claim in existing.items():
-        if key not in seen and claim.source_id in seed_sources:
+            decision = ledger.decide(
+                kind="claim", key=record["key"], seed_file=file["file"],
+                record={k: v for k, v in record.items() if k != "where"},
+                current=state(claim, wanted), wanted=wanted,
+            )
+            if decision.writes and None in (wanted["question"], wanted["expert"], wanted["source"]):
+                # its question, expert or source was deleted in the database and kept so
+                ledger.kept.append(f"claim {record['key']}: its question, expert or source is missing in the database")
+                continue
+            if decision.action == CREATE:
+                claim = services.record_claim(**wanted, external_id=record["key"])
+            elif decision.writes:
+                claim = services.update_claim(claim, **_changes(decision, wanted))
+            if decision.writes:
+                ledger.stamp(Claim.history.filter(id=claim.pk), ledger.reason(decision))
+            _count(report, decision)
+            ledger.done(decision)
+    for key in ledger.keys("claim"):
+        if key in seen:
+            continue
+        claim = existing.get(key)
+        entry = ledger.entries[("claim", key)]
+        decision = ledger.decide(
+            kind="claim", key=key, seed_file=entry.seed_file, record=None,
+            current=state(claim, _CLAIM_FIELDS), wanted=None,
+        )
+        if decision.writes:
+            claim_id = claim.pk
             services.delete_claim(claim)
+            ledger.stamp(Claim.history.filter(id=claim_id), f"Removed from {ledger.folder_name}/{entry.seed_file}")
             report.deleted["claims"] += 1
+        if decision.action != KEEP:
+            ledger.forget("claim", key)
 
 
-def load_seed_directory(directory, *, check_only=False):
-    """Validate every seed file, then (unless check_only) load them. Returns a SeedReport."""
+def load_seed_directory(directory, *, check_only=False, force=False):
+    """Validate every seed file, then (unless check_only) load them. Returns a SeedReport.
+
+    Only records that differ from the database are written. A record someone changed in the
+    database since the last load is kept (and listed in the report) unless force is set.
+    """
     scales, files = read_seed_directory(directory)
     report = SeedReport()
     report.totals.update(
@@ -614,9 +700,11 @@ def load_seed_directory(directory, *, check_only=False):
     if check_only:
         return report
     with transaction.atomic(), deferred_rescoring():
-        _load_hedges(scales, report)
-        experts = _load_experts(files, report)
-        sources = _load_sources(files, experts, report)
-        questions = _load_questions(files, report)
-        _load_claims(files, experts, sources, questions, report)
+        ledger = SeedLedger(Path(directory).name, force=force)
+        _load_hedges(scales, ledger, report)
+        experts = _load_experts(files, ledger, report)
+        sources = _load_sources(files, experts, ledger, report)
+        questions = _load_questions(files, ledger, report)
+        _load_claims(files, experts, sources, questions, ledger, report)
+    report.kept, report.overwritten = ledger.kept, ledger.overwritten
     return report

@@ -10,17 +10,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import (
+    BooleanField, Case, Count, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When, Window,
+)
 from django.db.models.functions import Rank
 
+from forecasts import scoring
 from forecasts.models import Claim, ExpertScore, Question, QuestionScore
 # The helpers that build the stored ExpertScore rows, so that a filter matching every claim gives
 # exactly the stored numbers.
 from forecasts.score_table import expert_score_row, question_counts, results_by_expert
 from sources.models import Expert, Source
 
-# order parameter → (score field, True when higher is better)
+# order parameter → (score field, True when higher is better); the first is the default. shrunk_brier
+# is not stored: it depends on every expert's record (see shrunk_brier_expression).
 LEADERBOARD_ORDERS = {
+    "shrunk_brier": ("shrunk_brier", False),
     "brier": ("brier", False),
     "log_score": ("log_score", True),
     "peer_score": ("peer_score", True),
@@ -84,11 +89,37 @@ class RankedExperts:
 
 
 def _stored_entry(expert):
-    return LeaderboardEntry(expert=expert, scores=stored_score(expert), rank=expert.rank if expert.ranked else None)
+    scores = stored_score(expert)
+    scores.shrunk_brier = expert.shrunk_brier
+    return LeaderboardEntry(expert=expert, scores=scores, rank=expert.rank if expert.ranked else None)
 
 
-def ranked_experts(experts, *, min_scored=None, order="brier"):
-    """Annotate experts with `ranked` (enough scored questions) and `rank` (ties share a rank).
+def default_shrink_k():
+    """How many questions at the pool's mean an expert's Brier is shrunk with: settings.HINDSIGHT_SHRINK_K."""
+    return settings.HINDSIGHT_SHRINK_K
+
+
+def shrunk_brier_expression(k=None):
+    """SQL for scoring.shrunk_brier of an expert's stored row, the pool mean read in a subquery.
+
+    The pool mean is scoring.pooled_mean_brier over every ExpertScore row: sum(n · brier) / sum(n).
+    """
+    k = default_shrink_k() if k is None else k
+    pool_mean = Subquery(
+        ExpertScore.objects.filter(scored__gt=0).order_by()
+        .annotate(pool=Value(1)).values("pool")
+        .annotate(mean=ExpressionWrapper(Sum(F("brier") * F("scored")) / Sum("scored"), output_field=FloatField()))
+        .values("mean")[:1],
+        output_field=FloatField(),
+    )
+    return ExpressionWrapper(
+        (F("score__scored") * F("score__brier") + Value(float(k)) * pool_mean) / (F("score__scored") + Value(float(k))),
+        output_field=FloatField(),
+    )
+
+
+def ranked_experts(experts, *, min_scored=None, order="shrunk_brier"):
+    """Annotate experts with `shrunk_brier`, `ranked` (enough scored questions) and `rank` (ties share a rank).
 
     Ranked experts come first, best first by `order`; the others follow, by name. An expert with
     nothing scored is never ranked, whatever min_scored is. Used by the leaderboard and the admin.
@@ -96,14 +127,14 @@ def ranked_experts(experts, *, min_scored=None, order="brier"):
     if min_scored is None:
         min_scored = default_min_scored()
     field, higher_is_better = LEADERBOARD_ORDERS[order]
-    score = F(f"score__{field}")
+    score = F("shrunk_brier") if field == "shrunk_brier" else F(f"score__{field}")
     ordering = score.desc(nulls_last=True) if higher_is_better else score.asc(nulls_last=True)
     ranked = Case(
         When(score__scored__gte=max(min_scored, 1), then=Value(True)), default=Value(False), output_field=BooleanField()
     )
     return (
         experts.select_related("score")
-        .annotate(ranked=ranked)
+        .annotate(shrunk_brier=shrunk_brier_expression(), ranked=ranked)
         .annotate(rank=Window(expression=Rank(), partition_by=[F("ranked")], order_by=ordering))
         .order_by(F("ranked").desc(), ordering, "name", "pk")
     )
@@ -135,14 +166,15 @@ def default_min_scored():
     return settings.HINDSIGHT_MIN_SCORED
 
 
-def leaderboard_entries(*, min_scored=None, order="brier", topic=None, made_after=None, made_before=None):
+def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, made_after=None, made_before=None):
     """Every expert ranked by `order`, best first; those below `min_scored` scored questions follow, unranked.
 
     Without filters: the stored ExpertScore rows, as a lazy RankedExperts sequence (one query per
     slice, one to count). With a topic (a Topic) or a claim date range (inclusive dates): the
     experts with a claim in that subset, their scores recomputed over the scored questions whose
     counting claim is in it — a list, from three queries whatever the number of rows.
-    `min_scored` defaults to settings.HINDSIGHT_MIN_SCORED.
+    `min_scored` defaults to settings.HINDSIGHT_MIN_SCORED. Each entry's scores carry
+    `shrunk_brier`, shrunk toward the mean of the experts listed (scoring.shrunk_brier).
     """
     if min_scored is None:
         min_scored = default_min_scored()
@@ -173,6 +205,9 @@ def leaderboard_entries(*, min_scored=None, order="brier", topic=None, made_afte
         scores = expert_score_row(expert.pk, results.get(expert.pk, []), counts[expert.pk])
         scores.expert = expert
         pairs.append((expert, scores))
+    pool_mean = scoring.pooled_mean_brier([(scores.brier, scores.scored) for _, scores in pairs])
+    for _, scores in pairs:
+        scores.shrunk_brier = scoring.shrunk_brier(scores.brier, scores.scored, pool_mean, default_shrink_k())
     return _rank_in_memory(pairs, min_scored, order)
 
 

@@ -141,6 +141,19 @@ class ExpertScoresSerializer(ScoreFieldsSerializer):
         return {"reliability": score.reliability, "resolution": score.resolution, "uncertainty": score.uncertainty}
 
 
+class LeaderboardScoresSerializer(ScoreFieldsSerializer):
+    """An expert's scores on the leaderboard, with the shrunk Brier the ranking uses by default."""
+
+    shrunk_brier = serializers.FloatField(
+        allow_null=True, read_only=True,
+        help_text="Brier shrunk toward the mean of all experts: (n · brier + k · mean) / (n + k), "
+                  "k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
+    )
+
+    class Meta(ScoreFieldsSerializer.Meta):
+        fields = [*ScoreFieldsSerializer.Meta.fields[:5], "shrunk_brier", *ScoreFieldsSerializer.Meta.fields[5:]]
+
+
 class LeaderboardEntrySerializer(serializers.Serializer):
     """A forecasts.selectors.LeaderboardEntry: the expert, rank (null when unranked) and scores."""
 
@@ -149,7 +162,7 @@ class LeaderboardEntrySerializer(serializers.Serializer):
     affiliation = serializers.CharField(source="expert.affiliation")
     ranked = serializers.BooleanField()
     rank = serializers.IntegerField(allow_null=True)
-    scores = ScoreFieldsSerializer()
+    scores = LeaderboardScoresSerializer()
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
@@ -160,7 +173,10 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         min_value=0, max_value=1_000_000, required=False,
         help_text="Fewest scored questions to be ranked (default: the HINDSIGHT_MIN_SCORED setting).",
     )
-    order = serializers.ChoiceField(choices=ORDERS, default="brier", help_text="Score to rank by, best first.")
+    order = serializers.ChoiceField(
+        choices=ORDERS, default=ORDERS[0],
+        help_text="Score to rank by, best first; default shrunk_brier (the Brier shrunk toward the mean of all experts).",
+    )
     topic = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), required=False,
         error_messages={"does_not_exist": "No topic with the slug “{value}”."},

@@ -6,6 +6,7 @@ browsers and proxies for a minute (the scores change only when an analyst writes
 
 import csv
 import math
+from statistics import fmean
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -19,7 +20,9 @@ from forecasts.serializers import LeaderboardQuerySerializer
 
 public_page = cache_control(public=True, max_age=60)
 LEADERBOARD_PAGE_SIZE = 100
+# The first two rank ascending (lower is better), the others descending.
 SORTABLE_COLUMNS = [
+    ("shrunk_brier", "Ranking Brier"),
     ("brier", "Brier"),
     ("baseline_score", "Baseline"),
     ("log_score", "Log score"),
@@ -37,16 +40,17 @@ def _leaderboard_params(request):
 
 @public_page
 def leaderboard(request):
-    """Experts ranked by a score (Brier by default); filterable by topic and claim dates; paginated."""
+    """Experts ranked by a score (the shrunk Brier by default); filterable by topic and claim dates; paginated."""
     topics = list(Topic.objects.order_by("name"))
     params, errors = _leaderboard_params(request)
     context = {
         "topics": topics,
         "errors": errors,
         "filters": request.GET,
-        "order": request.GET.get("order") or "brier",
+        "order": request.GET.get("order") or next(iter(selectors.LEADERBOARD_ORDERS)),
         "columns": SORTABLE_COLUMNS,
         "min_scored": selectors.default_min_scored(),
+        "shrink_k": selectors.default_shrink_k(),
     }
     if errors:
         return render(request, "forecasts/leaderboard.html", context, status=400)
@@ -70,7 +74,7 @@ def leaderboard(request):
 
 
 LEADERBOARD_CSV_COLUMNS = [
-    "rank", "expert", "expert_slug", "affiliation", "scored_questions", "brier", "brier_ci95_low",
+    "rank", "expert", "expert_slug", "affiliation", "scored_questions", "shrunk_brier", "brier", "brier_ci95_low",
     "brier_ci95_high", "brier_skill", "log_score", "baseline_score", "peer_score", "peer_scored_questions",
     "open_questions", "unscorable_questions", "late_questions",
 ]
@@ -109,7 +113,7 @@ def _leaderboard_csv_row(entry):
     return [
         entry.rank if entry.ranked else "insufficient record",
         _spreadsheet_safe(entry.expert.name), entry.expert.slug, _spreadsheet_safe(entry.expert.affiliation),
-        scores.scored, scores.brier, scores.brier_ci_low, scores.brier_ci_high, scores.brier_skill,
+        scores.scored, scores.shrunk_brier, scores.brier, scores.brier_ci_low, scores.brier_ci_high, scores.brier_skill,
         scores.log_score, scores.baseline_score, scores.peer_score, scores.peer_scored,
         scores.open, scores.unscorable, scores.late,
     ]
@@ -206,6 +210,13 @@ EXAMPLE_RECORD = [
     (0.875, 1), (0.875, 1), (0.875, 1), (0.875, 0), (0.675, 1),
     (0.675, 0), (0.675, 0), (0.325, 0), (0.125, 0), (0.125, 0),
 ]
+# The ranking example, in a pool whose mean Brier is EXAMPLE_POOL_MEAN: a newcomer's one lucky call
+# against a steady record of seven questions with a mean Brier of 0.10.
+EXAMPLE_POOL_MEAN = 0.2
+EXAMPLE_LUCKY = [(0.97, 1)]
+EXAMPLE_STEADY = (7, 0.10)
+# Two identical per-question scores (p = 0.675 twice, both YES): s = 0, so the floor sets the width.
+EXAMPLE_IDENTICAL = [(0.675, 1), (0.675, 1)]
 
 
 def worked_example():
@@ -229,6 +240,9 @@ def worked_example():
     low, high = scoring.mean_brier_interval(briers)
     bins = scoring.calibration_bins(EXAMPLE_RECORD)
     decomposition = scoring.murphy_decomposition(EXAMPLE_RECORD)
+    k = selectors.default_shrink_k()
+    lucky_brier = fmean(scoring.brier_score(p, outcome) for p, outcome in EXAMPLE_LUCKY)
+    identical = [scoring.brier_score(p, outcome) for p, outcome in EXAMPLE_IDENTICAL]
     return {
         "outcome": "YES" if EXAMPLE_OUTCOME else "NO",
         "question": question,
@@ -239,6 +253,19 @@ def worked_example():
         "record_interval": (low, high),
         "record_t": scoring.t_critical_95(len(briers) - 1),
         "record_n": len(briers),
+        "ranking": {
+            "k": k,
+            "pool_mean": EXAMPLE_POOL_MEAN,
+            "steady_n": EXAMPLE_STEADY[0],
+            "steady_brier": EXAMPLE_STEADY[1],
+            "steady_shrunk": scoring.shrunk_brier(EXAMPLE_STEADY[1], EXAMPLE_STEADY[0], EXAMPLE_POOL_MEAN, k),
+            "record_shrunk": scoring.shrunk_brier(mean_brier, len(briers), EXAMPLE_POOL_MEAN, k),
+            "lucky_p": EXAMPLE_LUCKY[0][0],
+            "lucky_brier": lucky_brier,
+            "lucky_shrunk": scoring.shrunk_brier(lucky_brier, len(EXAMPLE_LUCKY), EXAMPLE_POOL_MEAN, k),
+        },
+        "identical": {"brier": identical[0], "n": len(identical), "interval": scoring.mean_brier_interval(identical)},
+        "sd_floor": scoring.BRIER_SD_FLOOR,
         "bins": bins,
         "chart": calibration_chart(bins, dom_id="example-calibration"),
         "decomposition": decomposition,

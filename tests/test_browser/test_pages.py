@@ -19,7 +19,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-TOP_EXPERT = "Jean H. Lee"  # lowest Brier in the seed corpus: (0.16 + 4 × 0.01) / 5 = 0.040 over 5 questions
+# Ranked first by the shrunk Brier (k = 5) on the seed corpus: the pool is 67 scored questions with a Brier sum of
+# 13.0568, mean 0.194878; Tertitskiy's 7 questions at 0.057986 give (7 · 0.057986 + 5 · 0.194878) / 12 = 0.115024,
+# ahead of Jean H. Lee (4 at 0.071406: 0.140001) and Artyom Lukin (9 at 0.123125: 0.148751).
+TOP_EXPERT = "Fyodor Tertitskiy"
 MEDIATOR_QUESTION = (
     "Will Putin (Russia) act as a mediator between the United States and North Korea by 31 December 2019?"
 )
@@ -111,9 +114,10 @@ def test_the_topic_filter_recomputes_the_leaderboard(page, live_server, seeded):
     assert "Labour" in page.locator("#filter-summary").inner_text()
     api = page.request.get(f"{live_server.url}/api/leaderboard/?topic=labour").json()
     assert [row["name"] for row in api["results"]] == labour
-    briers = page.locator("#leaderboard tbody tr:not(.unranked) td:nth-child(4)").all_inner_texts()
-    expected = [row["scores"]["brier"] for row in api["results"] if row["ranked"]]
-    assert [float(brier) for brier in briers] == pytest.approx(expected, abs=6e-4)  # 3 decimals, half up
+    for column, score in ((4, "shrunk_brier"), (5, "brier")):
+        shown = page.locator(f"#leaderboard tbody tr:not(.unranked) td:nth-child({column})").all_inner_texts()
+        expected = [row["scores"][score] for row in api["results"] if row["ranked"]]
+        assert [float(value) for value in shown] == pytest.approx(expected, abs=6e-4)  # 3 decimals, half up
 
     page.get_by_role("link", name="Peer score").click()
     page.wait_for_url("**order=peer_score*")
@@ -130,9 +134,11 @@ def test_the_leaderboard_downloads_as_a_csv_with_every_row(page, live_server, se
         rows = list(csv.DictReader(handle))
     assert [row["expert"] for row in rows] == _leaderboard_names(page)
     top = rows[0]
-    assert (top["rank"], top["expert_slug"], top["scored_questions"]) == ("1", "jean-h-lee", "5")
-    shown = page.locator("#leaderboard tbody tr td:nth-child(4)").first.inner_text()
-    assert float(top["brier"]) == pytest.approx(float(shown), abs=6e-4)  # shown to 3 decimals
+    assert (top["rank"], top["expert_slug"], top["scored_questions"]) == ("1", "fyodor-tertitskiy", "7")
+    for column, score in ((4, "shrunk_brier"), (5, "brier")):
+        shown = page.locator(f"#leaderboard tbody tr td:nth-child({column})").first.inner_text()
+        assert float(top[score]) == pytest.approx(float(shown), abs=6e-4)  # shown to 3 decimals
+    assert float(top["shrunk_brier"]) == pytest.approx(0.115024, abs=1e-6)
 
 
 def test_the_track_record_filter_and_download_agree(page, live_server, seeded):

@@ -60,7 +60,8 @@ def test_an_analyst_builds_a_record_over_http_and_gets_the_design_scores(client,
 
     brier_1, brier_2 = (0.8 - 1) ** 2, (0.325 - 0) ** 2  # 0.04, 0.105625
     brier = (brier_1 + brier_2) / 2  # 0.0728125
-    half_width = 12.706 * abs(brier_1 - brier_2) / 2  # t(1) · s / √2, s = |a − b| / √2
+    # s = |a − b| / √2 = 0.0464 is below the floor 0.1: t(1) · 0.1 / √2 = 0.8985
+    half_width = 12.706 * 0.1 / 2**0.5
     assert scores["expert"] == "alice"
     assert (scores["scored"], scores["open"], scores["unscorable"]) == (2, 0, 1)
     assert scores["brier"] == pytest.approx(brier)
@@ -114,6 +115,29 @@ def test_leaderboard_ranks_by_brier_and_lists_short_records_after(anonymous_api)
     assert [row["expert"] for row in by_peer] == [good.slug, newcomer.slug, bad.slug]
     assert by_peer[0]["scores"]["peer_score"] == pytest.approx(good_peer)
     assert by_peer[1]["scores"]["peer_score"] == pytest.approx(newcomer_peer)
+
+
+def test_one_lucky_call_does_not_outrank_a_long_good_record_by_default(anonymous_api):
+    source = SourceFactory()
+    good, bad, newcomer = ExpertFactory(name="Good"), ExpertFactory(name="Bad"), ExpertFactory(name="New")
+    for index in range(7):
+        question = QuestionFactory()
+        services.record_claim(question=question, expert=good, source=source, quote="q", probability=0.9)
+        services.record_claim(question=question, expert=bad, source=source, quote="q", probability=0.4)
+        if index == 0:
+            services.record_claim(question=question, expert=newcomer, source=source, quote="q", probability=0.99)
+        services.resolve_question(question=question, outcome=Outcome.YES)
+    # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Pool mean (0.07 + 2.52 + 0.0001) / 15 = 0.1726733;
+    # shrunk with k = 5: good (0.07 + 0.8633667) / 12 = 0.0777806, newcomer (0.0001 + 0.8633667) / 6 = 0.1439111,
+    # bad (2.52 + 0.8633667) / 12 = 0.2819472.
+    pool = 2.5901 / 15
+    body = anonymous_api.get("/api/leaderboard/").json()["results"]
+    assert [(row["expert"], row["rank"]) for row in body] == [(good.slug, 1), (newcomer.slug, 2), (bad.slug, 3)]
+    shrunk = [row["scores"]["shrunk_brier"] for row in body]
+    assert shrunk == pytest.approx([(0.07 + 5 * pool) / 12, (0.0001 + 5 * pool) / 6, (2.52 + 5 * pool) / 12])
+    assert body[1]["scores"]["brier"] == pytest.approx(0.0001)  # the raw Brier is still given
+    by_raw = anonymous_api.get("/api/leaderboard/?order=brier").json()["results"]
+    assert [row["expert"] for row in by_raw] == [newcomer.slug, good.slug, bad.slug]
 
 
 @pytest.mark.parametrize("query, field", [("order=luck", "order"), ("min_scored=many", "min_scored")])

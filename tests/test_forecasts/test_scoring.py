@@ -133,6 +133,54 @@ def test_mean_brier_interval_uses_students_t():
     assert high == pytest.approx(0.23 + 4.303 * 0.23302360395462088 / math.sqrt(3))
 
 
+def test_an_interval_from_identical_scores_is_not_zero_width():
+    low, high = scoring.mean_brier_interval([0.11, 0.11])
+    # s = 0 is raised to the floor 0.1: 0.11 ± 12.706 · 0.1 / √2 = 0.11 ± 0.8985, clipped to [0, 1]
+    assert (low, high) == (0.0, 1.0)
+    low, high = scoring.mean_brier_interval([0.11] * 4)
+    # 0.11 ± t(3) · 0.1 / √4 = 0.11 ± 3.182 · 0.05 = 0.11 ± 0.1591
+    assert (low, high) == (0.0, pytest.approx(0.2691))
+
+
+def test_the_spread_floor_applies_to_a_long_record_of_identical_scores():
+    low, high = scoring.mean_brier_interval([0.11] * 7)
+    # 0.11 ± t(6) · 0.1 / √7 = 0.11 ± 2.447 · 0.03779645 = 0.11 ± 0.09248791
+    assert (low, high) == (pytest.approx(0.01751209), pytest.approx(0.20248791))
+
+
+@pytest.mark.parametrize(
+    "briers, expected",
+    [
+        ([0.11, 0.11], 0.1),  # s = 0 → the floor
+        ([0.04, 0.16, 0.49], 0.23302360395462088),  # s above the floor is kept
+        ([0.0, 0.1], 0.1),  # s = 0.0707 → the floor
+    ],
+)
+def test_brier_spread_is_the_sample_deviation_but_at_least_the_floor(briers, expected):
+    assert scoring.brier_spread(briers) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "brier, n, mean, k, expected",
+    [
+        (0.0, 1, 0.2, 5, 1.0 / 6),  # one perfect call: (0 + 5 · 0.2) / 6 = 0.1667
+        (0.1, 7, 0.2, 5, 1.7 / 12),  # (0.7 + 1.0) / 12 = 0.14167
+        (0.3, 100, 0.2, 5, 31.0 / 105),  # a long record keeps nearly its own: 0.29524
+        (0.1, 3, 0.2, 0, 0.1),  # k = 0: no shrinkage
+        (None, 0, 0.2, 5, None),  # nothing scored
+        (0.1, 3, None, 5, None),  # nobody scored
+    ],
+)
+def test_shrunk_brier_pulls_short_records_toward_the_pool_mean(brier, n, mean, k, expected):
+    assert scoring.shrunk_brier(brier, n, mean, k) == (expected if expected is None else pytest.approx(expected))
+
+
+def test_pooled_mean_brier_weighs_each_expert_by_scored_questions():
+    # (0.1 · 2 + 0.4 · 1) / 3 = 0.2; the expert with nothing scored is left out
+    assert scoring.pooled_mean_brier([(0.1, 2), (0.4, 1), (None, 0)]) == pytest.approx(0.2)
+    assert scoring.pooled_mean_brier([(None, 0)]) is None
+
+
 def test_mean_brier_interval_of_one_question_is_the_whole_range():
     assert scoring.mean_brier_interval([0.04]) == (0.0, 1.0)
 

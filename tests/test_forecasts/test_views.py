@@ -128,21 +128,32 @@ def _csv_rows(response):
 # Leaderboard
 
 
-def test_the_leaderboard_ranks_experts_by_brier_with_their_intervals(client, panel):
+# Shrunk toward the pool mean (2·0.060625 + 2·0.585 + 1·0.25) / 5 = 1.54125 / 5 = 0.30825 with k = 5.
+ANN_SHRUNK = (2 * ANN_BRIER + 5 * 0.30825) / 7  # 1.6625 / 7 = 0.2375
+BEN_SHRUNK = (2 * BEN_BRIER + 5 * 0.30825) / 7  # 2.71125 / 7 = 0.3873
+CAL_SHRUNK = (1 * CAL_BRIER + 5 * 0.30825) / 6  # 1.79125 / 6 = 0.2985
+
+
+def test_the_leaderboard_ranks_experts_by_shrunk_brier_with_raw_brier_and_intervals(client, panel):
     html = _text(_get(client, "/"))
     assert html.index("Ann Archer") < html.index("Cal Clark") < html.index("Ben Baker")
+    assert f"<strong>{ANN_SHRUNK:.3f}</strong>" in html  # 0.238
+    assert f"<strong>{CAL_SHRUNK:.3f}</strong>" in html  # 0.299
+    assert f"<strong>{BEN_SHRUNK:.3f}</strong>" in html  # 0.387
     assert f"{ANN_BRIER:.3f}" in html  # 0.061
     assert f"{BEN_BRIER:.3f}" in html  # 0.585
     assert f"{1 - ANN_BRIER / 0.25:+.2f}" in html  # Brier skill +0.76
-    half_width = 12.706 * abs(0.015625 - 0.105625) / 2  # t(1) · s / √2 with s = |a − b| / √2
-    assert f"0.00–{ANN_BRIER + half_width:.2f}" in html  # the interval, clipped at 0
+    # s = |0.015625 − 0.105625| / √2 = 0.064 is below the floor 0.1, so t(1) · 0.1 / √2 = 0.8985
+    half_width = 12.706 * 0.1 / 2**0.5
+    assert f"0.00–{ANN_BRIER + half_width:.2f}" in html  # 0.00–0.96, clipped at 0
+    assert 'id="ranking-note"' in html and "5 more forecasts" in html
     PageChecker.check(html)
 
 
 def test_a_short_record_is_listed_after_the_ranked_experts_as_insufficient(client, panel, settings):
     settings.HINDSIGHT_MIN_SCORED = 2
     html = _text(_get(client, "/"))
-    assert html.count("<td colspan=\"6\"><em>insufficient record</em>") == 1
+    assert html.count("<td colspan=\"7\"><em>insufficient record</em>") == 1
     unranked = html.index('class="unranked" data-expert="cal"')
     assert html.index('data-expert="ann"') < html.index('data-expert="ben"') < unranked
     assert "fewer than 2 scored questions" in html
@@ -218,6 +229,13 @@ def test_the_csv_keeps_spreadsheets_from_running_names_as_formulas(client, panel
     rows = _csv_rows(_get(client, "/leaderboard.csv"))
     assert "'=HYPERLINK(\"http://evil\")" in [row["expert"] for row in rows]
     assert float(rows[0]["log_score"]) < 0  # numbers keep their sign
+
+
+def test_the_csv_gives_the_ranking_brier_beside_the_raw_one(client, panel):
+    rows = _csv_rows(_get(client, "/leaderboard.csv"))
+    assert [row["expert_slug"] for row in rows] == ["ann", "cal", "ben"]
+    assert float(rows[0]["shrunk_brier"]) == pytest.approx(ANN_SHRUNK)
+    assert float(rows[0]["brier"]) == pytest.approx(ANN_BRIER)
 
 
 def test_an_unranked_expert_is_marked_so_in_the_csv(client, panel):
@@ -379,6 +397,12 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
     assert f"Mean Brier <strong>{mean:.4f}</strong>" in html  # 0.1966
     assert html.count('<g class="bin"') == 4
     assert "Overconfident." in html
+    # Ranking with k = 5 in a pool of mean 0.2: one call at 0.97 that came true (Brier 0.0009) ranks at
+    # (0.0009 + 1.0) / 6 = 0.1668, behind 7 questions at 0.10: (0.7 + 1.0) / 12 = 0.1417.
+    assert ">Ranking: the shrunk Brier</h2>" in html
+    assert "ranks at <strong>0.1668</strong>" in html and "<strong>0.1417</strong>" in html
+    # Two identical Briers (0.675 twice, YES: 0.1056): the floor 0.1 gives 0.1056 ± 0.8985 → 0.00–1.00.
+    assert "interval is\n0.00–1.00" in html
     assert "href=\"/how-scores-work/\" aria-current=\"page\"" in html
     PageChecker.check(html)
 

@@ -4,7 +4,7 @@ Every answer must be documented (status code, content type, body schema) and non
 deterministic and bounded: schemathesis's coverage phase (boundary and invalid values of every parameter) for the
 analyst, who gets past authentication, plus MAX_EXAMPLES fuzzed cases per operation and persona: about 3,400
 requests in all. Hooks aim part of the generated paths and bodies at records that exist, so writes reach the
-services. Failures already pinned by a regression test are listed in KNOWN_BUGS and dropped; any other fails.
+services. Any failure fails the test.
 """
 
 import collections
@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -89,29 +88,8 @@ def flatmap_body(context, body):
     return st.sampled_from([body, *({**body, **known} for known in references)])
 
 
-def _is_html(response):
-    return response.headers.get("content-type", [""])[0].startswith("text/html")
-
-
-def _body_violates_schema(failure, *, value=None, message=""):
-    return (
-        isinstance(failure, JsonSchemaError)
-        and (value is None or failure.instance == value)
-        and message in (failure.message or "")
-    )
-
-
-# Failures already found, each pinned by an xfail(strict) regression test in test_bad_input.py. When a bug is
-# fixed its regression test passes, strict xfail fails the suite, and you remove the marker and the entry here.
-KNOWN_BUGS = {}  # none open; add {"test_name": predicate(case, response, failure)} while one is
-
-
-def filter_failure(context, failure, case, response):
-    return not any(is_known(case, response, failure) for is_known in KNOWN_BUGS.values())
-
-
 for _schema in (anonymous_schema, analyst_schema):
-    for _hook in (flatmap_path_parameters, flatmap_body, filter_failure):
+    for _hook in (flatmap_path_parameters, flatmap_body):
         _schema.hook(_hook)
 
 
@@ -158,12 +136,6 @@ def test_every_answer_to_anonymous_is_documented_and_none_is_a_server_error(case
 def test_every_answer_to_an_analyst_is_documented_and_none_is_a_server_error(case, records, analyst):
     token = Token.objects.get_or_create(user=analyst)[0].key
     _call_and_validate(case, "analyst", headers={"Authorization": f"Token {token}"})
-
-
-def test_each_known_bug_has_its_regression_test():
-    from tests.test_project import test_bad_input
-
-    assert [name for name in KNOWN_BUGS if not hasattr(test_bad_input, name)] == []
 
 
 def test_the_fuzzer_reached_every_operation_and_the_analyst_wrote_through_each_write(capsys):
