@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services
 from forecasts.charts import calibration_chart
@@ -34,6 +33,7 @@ from forecasts.models import (
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
 from sources.admin import ExpertAdmin, SourceAdmin
+from sources.admin_base import HistoryAdmin
 from sources.models import Expert, Source
 
 CLAIM_FIELDS = ["expert", "source", "quote", "statement", "hedge", "predicts", "probability", "made_on"]
@@ -197,7 +197,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Question)
-class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
+class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, HistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
     list_display = ["title", "deadline", "status", "outcome", "claim_count"]
@@ -316,7 +316,7 @@ class QuestionAdmin(ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ImportExportMixin, HistoryAdmin):
     form = ClaimAdminForm
     resource_classes = [ClaimResource]
     list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
@@ -362,7 +362,7 @@ class ClaimAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SimpleHistoryAdmin):
+class ResolutionAdmin(HistoryAdmin):
     """Read-only list of resolutions with their history; resolve on the question page."""
 
     list_display = ["question", "outcome", "resolved_by", "resolved_at"]

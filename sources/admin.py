@@ -1,14 +1,14 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
+from sources.admin_base import HistoryAdmin
 from sources.models import Expert, Source
 from sources.resources import ExpertResource, SourceResource
 
 
 @admin.register(Expert)
-class ExpertAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ExpertAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [ExpertResource]
     list_display = ["name", "affiliation", "slug"]
     search_fields = ["name", "affiliation", "slug"]
@@ -20,7 +20,7 @@ class ExpertAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "author_names"]
     list_filter = ["publisher", "published_on"]
