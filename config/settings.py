@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
 
 # History is read-only: reverting from the history page would bypass the services' checks.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons are free text (a re-resolution's reason may be long): no 100-character column.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]

@@ -99,3 +99,16 @@ def test_history_list_shows_a_dash_not_none_where_no_reason_or_user_is_recorded(
     cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table, re.S)]
     assert "None" not in cells
     assert cells.count("—") >= 2  # no user, no reason on the factory-made version
+
+
+def test_a_500_character_reason_is_kept_whole_in_the_history(analyst_api, admin_client):
+    question = QuestionFactory()
+    services.resolve_question(question=question, outcome="yes")
+    reason = "The first report was retracted; " + "x" * 468
+    assert len(reason) == 500
+    response = analyst_api.patch(f"/api/questions/{question.pk}/resolve/", {"outcome": "no", "reason": reason}, format="json")
+    assert response.status_code == 200, response.content
+    history = analyst_api.get(f"/api/questions/{question.pk}/history/").json()
+    assert history[0]["outcome"] == "no" and history[0]["reason"] == reason
+    page = admin_client.get(reverse("admin:forecasts_question_history", args=[question.pk]))
+    assert reason in page.content.decode()
