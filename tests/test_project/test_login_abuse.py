@@ -221,3 +221,39 @@ def test_trusted_proxies_from_the_environment_set_the_throttles_proxy_count():
         ["0", "0", "config.client_address.client_address"],
         ["2", "2", "config.client_address.client_address"],
     ], [result.stderr for result in results]
+
+
+@override_settings(AXES_ENABLED=True)
+def test_retry_after_counts_down_to_the_end_of_the_lock(client, analyst):
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    for _ in range(5):
+        _admin_login(client, "wrong")
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=10))
+    locked = _admin_login(client, "analyst-pass-1")
+    assert locked.status_code == 429
+    assert 295 <= int(locked["Retry-After"]) <= 300  # 5 of the 15 minutes left
+    assert "locked for 5 minutes" in locked.content.decode()
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(seconds=270))
+    api_locked = _token(APIClient(), "analyst-pass-1")
+    assert 25 <= int(api_locked["Retry-After"]) <= 30
+    assert api_locked.json()["detail"].endswith("locked for 1 minute.")
+
+
+@override_settings(AXES_ENABLED=True)
+def test_retry_after_ends_when_the_oldest_failures_leave_the_window(client, analyst):
+    import datetime
+
+    from axes.models import AccessAttempt
+
+    for index in range(5):  # two browsers: three failures, then two
+        client.post(reverse("admin:login"), {"username": "ana", "password": "wrong"}, HTTP_USER_AGENT=f"browser/{index // 3}")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    AccessAttempt.objects.filter(user_agent="browser/0").update(attempt_time=now - datetime.timedelta(minutes=10))
+    AccessAttempt.objects.filter(user_agent="browser/1").update(attempt_time=now - datetime.timedelta(minutes=2))
+    locked = _admin_login(client, "analyst-pass-1")
+    # Once the first three age out (in 5 minutes) two failures remain, fewer than five: unlocked.
+    assert 295 <= int(locked["Retry-After"]) <= 300
