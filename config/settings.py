@@ -153,6 +153,12 @@ if TRUSTED_PROXIES < 0:
 
 LOGIN_URL = "admin:login"
 
+# API tokens last this many days from when they are issued (then 401; ask for a new one). A
+# password change revokes a user's tokens at once (forecasts.tokens).
+TOKEN_TTL = timedelta(days=env_int("TOKEN_TTL", 30))
+if TOKEN_TTL.days < 1:
+    raise ImproperlyConfigured("TOKEN_TTL is the number of days a token lasts: 1 or more.")
+
 # Login abuse: an account is locked for 15 minutes after 5 failed logins (admin and API token).
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -187,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "forecasts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["forecasts.permissions.AnalystWritesOrReadOnly"],
