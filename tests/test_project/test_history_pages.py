@@ -13,6 +13,7 @@ from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
+
 def _source_with_author():
     source = SourceFactory()
     source.authors.set([ExpertFactory()])
@@ -22,13 +23,12 @@ def _source_with_author():
 # One object of each model with a history; a model given a history later must be added here.
 FACTORIES = {
     "sources.expert": lambda: ExpertFactory(links=["https://example.org/a"]),
-    "sources.source": lambda: _source_with_author(),
+    "sources.source": _source_with_author,
     "forecasts.question": QuestionFactory,
     "forecasts.claim": ClaimFactory,
     "forecasts.resolution": ResolutionFactory,
 }
-
-
+# Text fields a POST changes, so that a saved form would show in the snapshot.
 FREE_TEXT = {"title", "name", "affiliation", "bio", "publisher", "excerpt", "notes", "resolution_criteria",
              "deadline_note", "quote", "statement", "probability_note", "note"}
 
