@@ -13,11 +13,15 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.exceptions import api_not_found
+from forecasts.tokens import issue_token
 from sources.api import ExpertViewSet, SourceViewSet
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password for a token; DELETE (authenticated) revokes it."""
+    """POST username and password for a token; DELETE (authenticated) revokes it.
+
+    A token lasts TOKEN_TTL days from when it was issued; a password change revokes it.
+    """
 
     # ObtainAuthToken turns throttling off; token requests are throttled per client.
     throttle_classes = [ScopedRateThrottle]
@@ -39,7 +43,9 @@ class TokenView(ObtainAuthToken):
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": issue_token(serializer.validated_data["user"]).key})
 
     @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(description="Not authenticated.")})
     def delete(self, request, *args, **kwargs):

@@ -144,8 +144,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and
+# the client is REMOTE_ADDR; otherwise config.client_address picks the address the outermost
+# trusted proxy saw. Throttles (NUM_PROXIES) and lockouts (AXES_CLIENT_IP_CALLABLE) use it.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES={TRUSTED_PROXIES} must be 0 or more.")
 
 LOGIN_URL = "admin:login"
+
+# API tokens last this many days from when they are issued (then 401; ask for a new one). A
+# password change revokes a user's tokens at once (forecasts.tokens).
+TOKEN_TTL = timedelta(days=env_int("TOKEN_TTL", 30))
+if TOKEN_TTL.days < 1:
+    raise ImproperlyConfigured("TOKEN_TTL is the number of days a token lasts: 1 or more.")
 
 # Login abuse: an account is locked for 15 minutes after 5 failed logins (admin and API token).
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
@@ -157,7 +169,7 @@ AXES_VERBOSE = False  # no start-up banner on every management command
 # The lock lasts 15 minutes from the fifth failure; tries during the lock do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", default=False) else None
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # axes.W006 asks to lock by IP address too. Locking is per account by design (an office behind
 # one address must not lock itself out); per-client limits come from DRF throttling.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -181,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "forecasts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["forecasts.permissions.AnalystWritesOrReadOnly"],
@@ -189,6 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "forecasts.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "forecasts.schema.HindsightAutoSchema",
     "EXCEPTION_HANDLER": "forecasts.exceptions.api_exception_handler",
+    # Throttles identify a client by the address rule of config.client_address.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -229,6 +243,8 @@ SPECTACULAR_SETTINGS = {
 
 # History is read-only: reverting from the history page would bypass the services' checks.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons are free text (a re-resolution's reason may be long): no 100-character column.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]

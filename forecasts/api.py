@@ -74,17 +74,22 @@ class QuestionViewSet(
             params = ResolveInputSerializer(data=request.data)
             params.is_valid(raise_exception=True)
             resolution = services.resolve_question(question=question, resolved_by=request.user, **params.validated_data)
-            return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+            return Response(self._resolution_data(resolution), status=status.HTTP_201_CREATED)
         params = ChangeResolutionInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         resolution = services.change_resolution(question=question, changed_by=request.user, **params.validated_data)
-        return Response(ResolutionSerializer(resolution).data)
+        return Response(self._resolution_data(resolution))
+
+    def _resolution_data(self, resolution):
+        return ResolutionSerializer(resolution, context=self.get_serializer_context()).data
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The question's changes and its resolution's (outcome, evidence, note, who, when, reason), newest first."""
-        return Response(HistoryEntrySerializer(history.question_history(self.get_object()), many=True).data)
+        return Response(HistoryEntrySerializer(
+            history.question_history(self.get_object()), many=True, context=self.get_serializer_context()
+        ).data)
 
 
 class ClaimViewSet(viewsets.ModelViewSet):
@@ -113,7 +118,9 @@ class ClaimViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The claim's changes (who, when, what), newest first."""
-        return Response(HistoryEntrySerializer(history.claim_history(self.get_object()), many=True).data)
+        return Response(HistoryEntrySerializer(
+            history.claim_history(self.get_object()), many=True, context=self.get_serializer_context()
+        ).data)
 
 
 class ExpertScoresView(generics.RetrieveAPIView):

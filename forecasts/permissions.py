@@ -28,3 +28,8 @@ class AnalystWritesOrReadOnly(BasePermission):
             action = _METHOD_ACTION.get(request.method, "change")
             permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
         return user.has_perm(permission)
+
+
+def sees_usernames(user):
+    """Whether a user may see who among the analysts did what: analysts and staff, not readers."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("forecasts.add_resolution")))

@@ -1,15 +1,15 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
 from sources.admin_errors import ServiceErrorsAdminMixin
+from sources.admin_base import HistoryAdmin
 from sources.models import Expert, Source
 from sources.resources import ExpertResource, SourceResource
 
 
 @admin.register(Expert)
-class ExpertAdmin(ServiceErrorsAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ExpertAdmin(ServiceErrorsAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ExpertResource]
     list_display = ["name", "affiliation", "slug"]
     search_fields = ["name", "affiliation", "slug"]
@@ -21,7 +21,7 @@ class ExpertAdmin(ServiceErrorsAdminMixin, ImportExportMixin, SimpleHistoryAdmin
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceErrorsAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(ServiceErrorsAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "author_names"]
     list_filter = ["publisher", "published_on"]
