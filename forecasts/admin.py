@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 
 from forecasts import services
@@ -292,7 +293,7 @@ class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, Hi
         if not conditionals:
             return "—"
         return format_html_join(
-            format_html("<br>"), "<a href=\"{}\">{}</a> (if {}; {})",
+            mark_safe("<br>"), "<a href=\"{}\">{}</a> (if {}; {})",
             (
                 (reverse("admin:forecasts_question_change", args=[q.pk]), q.title, q.get_condition_outcome_display(),
                  q.resolution.get_outcome_display() if q.is_resolved else "open")
