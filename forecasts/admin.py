@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ImportExportMixin
+from sources.import_admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from forecasts import services

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
+from sources.import_admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
