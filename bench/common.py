@@ -1,4 +1,4 @@
-"""What both benchmarks share: creating their PostgreSQL database, and percentiles."""
+"""What the benchmarks share: creating their PostgreSQL database, percentiles, the --tiny option."""
 
 import psycopg2
 from psycopg2 import sql
@@ -31,3 +31,9 @@ def percentile(values, fraction):
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def add_tiny_option(parser, help_text):
+    """Add --tiny to a benchmark's parser: a run of a few seconds, which CI uses to check that the
+    script still runs (the figures of a tiny run mean nothing)."""
+    parser.add_argument("--tiny", action="store_true", help=help_text)

@@ -248,7 +248,6 @@ def test_the_admin_names_a_missing_key_column_without_a_traceback(analyst_client
 # The benchmark runs (CI runs every bench script at a tiny size)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_bench_imports_runs_at_a_tiny_size():
     completed = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "imports.py"), "--tiny"],
