@@ -179,10 +179,15 @@ class ClaimResource(BulkImportResource):
         related = self._related(row, errors)
         claim = Claim()
         errors.update(self.clean_columns(row, present, claim, skip=self.related_columns))
+        for column, value in related.items():
+            if value is not None:
+                setattr(claim, column, value)
+        try:
+            services.complete_claim(claim, lookup=self.lookup)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
-        claim.question, claim.expert, claim.source = related["question"], related["expert"], related["source"]
-        services.complete_claim(claim, lookup=self.lookup)
         existing = self._match(claim, line)
         if existing is None:
             return claim, RowResult.IMPORT_TYPE_NEW

@@ -10,7 +10,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from forecasts.constants import (
     ANALYST_PERMISSIONS,
@@ -21,6 +21,7 @@ from forecasts.constants import (
 from forecasts.errors import Conflict
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
+from sources.bulk import insert_with_history
 from sources.services import BULK_BATCH, history_user, validate_without_queries
 from sources.services import save_validated as _save
 from sources.services import stamp_history_user as _stamp_user
@@ -325,7 +326,7 @@ def import_claims(*, new, changed=(), previous=(), user=None):
     changed claim had before, so that the questions and experts it leaves are rescored too.
     """
     author = history_user(user)
-    bulk_create_with_history(list(new), Claim, batch_size=BULK_BATCH, default_user=author)
+    insert_with_history(Claim, new, user=author)
     now = timezone.now()
     for claim in changed:
         claim.updated_at = now

@@ -3,8 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from sources.bulk import BATCH as BULK_BATCH
+from sources.bulk import insert_with_history
 from sources.models import Expert, Source
 
 
@@ -80,7 +82,6 @@ def update_source(source, *, user=None, authors=None, **changes):
 # Bulk writes (imports)
 
 EXPERT_IMPORT_FIELDS = ["name", "affiliation", "bio"]
-BULK_BATCH = 2000
 
 
 def validate_without_queries(instance, exclude=()):
@@ -103,7 +104,7 @@ def import_experts(*, new, changed, user=None):
     among themselves and, for new experts, in the database.
     """
     author = history_user(user)
-    bulk_create_with_history(new, Expert, batch_size=BULK_BATCH, default_user=author)
+    insert_with_history(Expert, new, user=author)
     now = timezone.now()
     for expert in changed:
         expert.updated_at = now
