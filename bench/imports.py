@@ -251,6 +251,7 @@ def main():
     engine = f"PostgreSQL {connection.pg_version // 10000}" if connection.vendor == "postgresql" else "SQLite"
     log(f"Preparing {args.rows} rows on {engine} ({db['NAME']})…")
     question_count = build_fixtures(args.rows)
+    get_user_model().objects.filter(username="bench-admin").delete()  # left by an earlier run
     admin = get_user_model().objects.create_superuser("bench-admin", password="unused-bench-password")
     client = Client()
     client.force_login(admin)
