@@ -224,12 +224,15 @@ class ClaimResource(BulkImportResource):
             self.matched.add(existing.pk)
         return existing
 
-    def import_data(self, dataset, **kwargs):
-        self.previous = []
-        return super().import_data(dataset, **kwargs)
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.previous, self.dry_run = [], dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
     def save_instances(self, new, changed, *, user):
-        services.import_claims(new=new, changed=changed, previous=self.previous, user=user)
+        # A preview is rolled back: the score tables need not be computed for it.
+        services.import_claims(
+            new=new, changed=changed, previous=self.previous, user=user, rescore=not self.dry_run
+        )
 
 
 def _natural_key(claim):

@@ -318,12 +318,13 @@ def complete_claim(claim, *, lookup):
 
 
 @transaction.atomic
-def import_claims(*, new, changed=(), previous=(), user=None):
+def import_claims(*, new, changed=(), previous=(), user=None, rescore=True):
     """Create the `new` claims and save CLAIM_IMPORT_FIELDS of the `changed` ones, in bulk, with
     history, then rescore every question and expert concerned once.
 
     Claims must be completed (complete_claim); `previous` holds the (question_id, expert_id) each
     changed claim had before, so that the questions and experts it leaves are rescored too.
+    rescore=False is for a preview that is rolled back anyway.
     """
     author = history_user(user)
     insert_with_history(Claim, new, user=author)
@@ -334,8 +335,9 @@ def import_claims(*, new, changed=(), previous=(), user=None):
         bulk_update_with_history(
             list(changed), Claim, [*CLAIM_IMPORT_FIELDS, "updated_at"], batch_size=BULK_BATCH, default_user=author
         )
-    question_ids = {claim.question_id for claim in [*new, *changed]} | {q for q, _ in previous}
-    schedule_rescoring(question_ids, expert_ids={e for _, e in previous})
+    if rescore:
+        question_ids = {claim.question_id for claim in [*new, *changed]} | {q for q, _ in previous}
+        schedule_rescoring(question_ids, expert_ids={e for _, e in previous})
     return new, changed
 
 

@@ -81,8 +81,13 @@ def _copy(table, columns, rows):
                 cursor.copy_expert(statement, buffer)
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value):
     """A value in COPY's text format."""
+    if type(value) is str:  # most values: the fast path first
+        return value.translate(_COPY_ESCAPES)
     if value is None:
         return _COPY_NULL
     if isinstance(value, bool):
@@ -93,4 +98,4 @@ def _copy_text(value):
         return value.isoformat()
     if isinstance(value, (list, dict)):
         value = json.dumps(value)
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value).translate(_COPY_ESCAPES)

@@ -113,6 +113,18 @@ def test_a_claim_row_with_a_known_external_id_updates_that_claim(scale):
     assert (claim.quote, claim.probability, Claim.objects.count()) == ("New words.", 0.4, 1)
 
 
+def test_quotes_with_tabs_newlines_and_backslashes_are_stored_as_written(scale):
+    ExpertFactory(slug="lukin")
+    SourceFactory(slug="panel")
+    QuestionFactory(slug="summit")
+    quote = 'He said:\t"no"\r\nthen C:\\path \\N'
+    dataset = tablib.Dataset(headers=["expert", "question", "source", "quote", "hedge"])
+    dataset.append(["lukin", "summit", "panel", quote, "likely"])
+    _clean(ClaimResource().import_data(dataset, dry_run=False))
+    assert Claim.objects.get().quote == quote
+    assert Claim.objects.get().history.get().quote == quote
+
+
 # Error messages: column, reason, the file's line
 
 
