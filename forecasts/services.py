@@ -307,9 +307,10 @@ def complete_claim(claim, *, lookup):
         )
     if claim.made_on is None and claim.source_id:
         claim.made_on = claim.source.published_on
+    # Without a probability there is no origin either: one reason, on `probability`, is enough.
+    exclude = [*errors, "probability_origin"] if "probability" in errors else list(errors)
     try:
-        # Without a probability there is no origin either: one reason, on `probability`, is enough.
-        validate_without_queries(claim, exclude=[*errors, "probability_origin"] if "probability" in errors else errors)
+        validate_without_queries(claim, exclude=exclude)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     if errors:

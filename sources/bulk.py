@@ -62,7 +62,8 @@ def _allocate_ids(model, objects):
 
 
 def _copy(table, columns, rows):
-    statement = f"COPY {connection.ops.quote_name(table)} ({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
     rows = iter(rows)
     with connection.cursor() as cursor:
         while True:

@@ -190,7 +190,8 @@ class BulkImportResource(AllOrNothingResource):
         for column, constraint in self.constraint_columns().items():
             if constraint in text:
                 return f"{column}: a value breaks the rule {constraint!r}. Nothing was imported."
-        return f"The database refused the import ({text.splitlines()[0] if text else type(error).__name__}). Nothing was imported."
+        reason = text.splitlines()[0] if text else type(error).__name__
+        return f"The database refused the import ({reason}). Nothing was imported."
 
     def constraint_columns(self):
         return {}
@@ -218,7 +219,10 @@ class ExpertResource(BulkImportResource):
     """Experts, matched by slug; an `id` column is ignored."""
 
     required_columns = ("slug",)
-    match_note = "Experts are matched by slug: a known slug updates that expert, a new one adds an expert. An id column is ignored."
+    match_note = (
+        "Experts are matched by slug: a known slug updates that expert, a new one adds an expert. "
+        "An id column is ignored."
+    )
 
     class Meta:
         model = Expert
