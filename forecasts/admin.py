@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from import_export.admin import ImportExportMixin
 
 from forecasts import services
 from forecasts.admin_changelist import RequestOrderingChangeList
@@ -38,6 +37,7 @@ from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
 from sources.admin import ExpertAdmin, SourceAdmin
 from sources.admin_base import HistoryAdmin
+from sources.import_admin import ImportExportMixin
 from sources.models import Expert, Source
 
 CLAIM_FIELDS = ["expert", "source", "quote", "statement", "hedge", "predicts", "probability", "made_on"]

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
 from sources import services
-from sources.admin_errors import ServiceErrorsAdminMixin
 from sources.admin_base import HistoryAdmin
+from sources.admin_errors import ServiceErrorsAdminMixin
+from sources.import_admin import ImportExportMixin
 from sources.models import Expert, Source
 from sources.resources import ExpertResource, SourceResource
 
