@@ -2,8 +2,6 @@
 
 import datetime
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
