@@ -2,7 +2,6 @@
 
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 import tablib
@@ -20,7 +19,6 @@ from tests.test_forecasts.factories import QuestionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 HUGE_ID = 9223372036854775807  # the largest bigint: a sequence set past it can never give another id
 
 
