@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from config.env import env_bool, env_int, env_list
+from sources.spreadsheets import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body or queries the database with the query string.
+    "config.middleware.RejectNulInQueryStringMiddleware",
+    "config.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +193,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "forecasts.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "forecasts.schema.HindsightAutoSchema",
     "EXCEPTION_HANDLER": "forecasts.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "forecasts.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -232,6 +241,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+# Exports escape cells a spreadsheet would run as formulas (sources/spreadsheets.py); the library's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=" and turns every cell into text.
+EXPORT_FORMATS = [SafeCSV, SafeXLSX, JSON]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -220,6 +220,25 @@ def test_the_csv_keeps_spreadsheets_from_running_names_as_formulas(client, panel
     assert float(rows[0]["log_score"]) < 0  # numbers keep their sign
 
 
+def _decimals(cell):
+    return len(cell.partition(".")[2]) if "." in cell and "e" not in cell.lower() else 0
+
+
+def test_csv_numbers_are_rounded_to_six_decimals(client, panel):
+    leaderboard = _csv_rows(_get(client, "/leaderboard.csv"))
+    claims = _csv_rows(_get(client, "/experts/ann/claims.csv"))
+
+    ann = leaderboard[0]
+    # Ann: log score (ln 0.875 + ln 0.675) / 2 = -0.263287..., peer score on the summit
+    # 100 · (ln 0.875 − (ln 0.4 + ln 0.5) / 2) = 67.118756...; both carry full float precision unrounded.
+    assert ann["log_score"] == str(round((ln(0.875) + ln(1 - 0.325)) / 2, 6))
+    assert ann["brier"] == "0.060625"
+    summit = next(row for row in claims if row["question"] == "Will the summit happen?")
+    assert summit["peer_score"] == str(round(100 * (ln(0.875) - (ln(0.4) + ln(0.5)) / 2), 6))
+    cells = [cell for row in leaderboard + claims for cell in row.values()]
+    assert max(_decimals(cell) for cell in cells) == 6
+
+
 def test_an_unranked_expert_is_marked_so_in_the_csv(client, panel):
     rows = _csv_rows(_get(client, "/leaderboard.csv?min_scored=2"))
     assert [(row["expert_slug"], row["rank"]) for row in rows] == [
