@@ -251,9 +251,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# One handler, on the root logger. Django's own "django" logger gets none of its defaults (a console
+# handler with DEBUG on, which printed each line twice); its records reach the root's handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }

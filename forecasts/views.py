@@ -9,7 +9,8 @@ import math
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
 from forecasts import charts, scoring, selectors
@@ -26,6 +27,12 @@ SORTABLE_COLUMNS = [
     ("log_score", "Log score"),
     ("peer_score", "Peer score"),
 ]
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page (the admin's too): a redirect to the static icon."""
+    return redirect(static("forecasts/favicon.ico"))
 
 
 def _leaderboard_params(request):

@@ -125,6 +125,17 @@ def _csv_rows(response):
     return list(csv.DictReader(io.StringIO(_text(response))))
 
 
+def test_the_favicon_is_served_and_the_pages_link_it(client, panel):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.redirect_chain == [("/static/forecasts/favicon.ico", 302)]
+    assert response.status_code == 200 and response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00" and icon[22:26] == b"\x89PNG"  # an ICO holding one PNG
+    for url in ("/", f"/experts/{panel['ann'].slug}/", "/how-scores-work/"):
+        assert '<link rel="icon" href="/static/forecasts/favicon.ico" sizes="32x32">' in _text(_get(client, url))
+
+
 # Leaderboard
 
 
