@@ -16,7 +16,7 @@ def _is_api(request):
 
 
 class RejectNulInQueryStringMiddleware:
-    """A NUL character in a query string is a 400: PostgreSQL cannot compare text with one (a 500 before)."""
+    """A NUL character in a query string is a 400: PostgreSQL cannot compare text with one."""
 
     def __init__(self, get_response):
         self.get_response = get_response
