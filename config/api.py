@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -13,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.exceptions import api_not_found
+from forecasts.parsers import JSONParser
 from forecasts.tokens import issue_token
 from sources.api import ExpertViewSet, SourceViewSet
 
@@ -26,6 +28,7 @@ class TokenView(ObtainAuthToken):
     # ObtainAuthToken turns throttling off; token requests are throttled per client.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = [FormParser, MultiPartParser, JSONParser]  # ObtainAuthToken's, with the API's JSON parser
 
     def get_serializer_context(self):
         # Authenticate with Django's own request: django-axes marks a locked-out attempt on it,

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from config.env import env_bool, env_int, env_list
+from sources.spreadsheets import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body or queries the database with the query string.
+    "config.middleware.RejectNulInQueryStringMiddleware",
+    "config.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,6 +207,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "forecasts.exceptions.api_exception_handler",
     # Throttles identify a client by the address rule of config.client_address.
     "NUM_PROXIES": TRUSTED_PROXIES,
+    "DEFAULT_PARSER_CLASSES": [
+        "forecasts.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -248,6 +257,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+# Exports escape cells a spreadsheet would run as formulas (sources/spreadsheets.py); the library's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=" and turns every cell into text.
+EXPORT_FORMATS = [SafeCSV, SafeXLSX, JSON]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -260,9 +272,13 @@ HINDSIGHT_SHRINK_K = env_int("HINDSIGHT_SHRINK_K", 5)
 if HINDSIGHT_SHRINK_K < 0:
     raise ImproperlyConfigured(f"HINDSIGHT_SHRINK_K={HINDSIGHT_SHRINK_K} must be 0 or more.")
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# One handler, on the root logger. Django's own "django" logger gets none of its defaults (a console
+# handler with DEBUG on, which printed each line twice); its records reach the root's handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }

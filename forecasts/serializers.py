@@ -88,6 +88,10 @@ class ChangeResolutionInputSerializer(serializers.Serializer):
     )
 
 
+class ReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the question is reopened. Kept in the history.")
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     question = BoundedPrimaryKeyRelatedField(queryset=Question.objects.all())
     expert = serializers.SlugRelatedField(slug_field="slug", queryset=Expert.objects.all())

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from forecasts import services
 from forecasts.constants import Outcome
 from forecasts.models import Claim, Resolution
-from tests.test_forecasts.factories import QuestionFactory, default_scale
+from tests.test_forecasts.factories import QuestionFactory, ResolutionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +171,70 @@ def test_patching_an_unresolved_question_resolution_is_a_conflict(analyst_api):
     question = QuestionFactory()
     response = analyst_api.patch(f"/api/questions/{question.pk}/resolve/", {"note": "x"}, format="json")
     assert response.status_code == 409
+
+
+def test_an_analyst_reopens_a_question_with_a_reason_kept_in_the_history(analyst_api):
+    question = QuestionFactory()
+    _post(analyst_api, f"/api/questions/{question.pk}/resolve/", {"outcome": "yes"}, 201)
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", {"reason": "Wrong article."}, format="json")
+
+    assert response.status_code == 204, response.content
+    assert not Resolution.objects.filter(question=question).exists()
+    assert analyst_api.get(f"/api/questions/{question.pk}/").json()["resolution"] is None
+    removal = Resolution.history.filter(question_id=question.pk).latest("history_id")
+    assert (removal.history_type, removal.history_change_reason, removal.history_user.username) == (
+        "-", "Wrong article.", "ana",
+    )
+    _post(analyst_api, f"/api/questions/{question.pk}/resolve/", {"outcome": "no"}, 201)  # and resolved again
+
+
+def test_the_reopening_reason_may_come_in_the_query_string(analyst_api):
+    question = ResolutionFactory().question
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/?reason=Resolved+too+early.")
+
+    assert response.status_code == 204, response.content
+    assert Resolution.history.latest("history_id").history_change_reason == "Resolved too early."
+
+
+@pytest.mark.parametrize("body", [None, {}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 501}])
+def test_reopening_without_a_reason_is_a_400_naming_it_and_keeps_the_resolution(analyst_api, body):
+    question = ResolutionFactory().question
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["reason"]
+    assert Resolution.objects.filter(question=question).exists()
+
+
+def test_reopening_an_open_question_is_a_conflict(analyst_api):
+    question = QuestionFactory()
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", {"reason": "Oops."}, format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"Question {question.pk} is not resolved."}
+
+
+def test_only_analysts_may_reopen(anonymous_api, reader_api):
+    question = ResolutionFactory().question
+    url = f"/api/questions/{question.pk}/resolve/"
+
+    assert anonymous_api.delete(url, {"reason": "Oops."}, format="json").status_code == 401
+    assert reader_api.delete(url, {"reason": "Oops."}, format="json").status_code == 403
+    assert Resolution.objects.filter(question=question).exists()
+
+
+def test_reopening_is_documented_in_the_schema(anonymous_api):
+    schema = anonymous_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/questions/{id}/resolve/"]["delete"]
+
+    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "409", "429"}
+    query = [parameter for parameter in operation["parameters"] if parameter["in"] == "query"]
+    assert [(parameter["name"], parameter["required"]) for parameter in query] == [("reason", True)]
+    assert "JSON body" in operation["description"]
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,17 @@ def _csv_rows(response):
     return list(csv.DictReader(io.StringIO(_text(response))))
 
 
+def test_the_favicon_is_served_and_the_pages_link_it(client, panel):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.redirect_chain == [("/static/forecasts/favicon.ico", 302)]
+    assert response.status_code == 200 and response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00" and icon[22:26] == b"\x89PNG"  # an ICO holding one PNG
+    for url in ("/", f"/experts/{panel['ann'].slug}/", "/how-scores-work/"):
+        assert '<link rel="icon" href="/static/forecasts/favicon.ico" sizes="32x32">' in _text(_get(client, url))
+
+
 # Leaderboard
 
 
@@ -236,6 +247,25 @@ def test_the_csv_gives_the_ranking_brier_beside_the_raw_one(client, panel):
     assert [row["expert_slug"] for row in rows] == ["ann", "cal", "ben"]
     assert float(rows[0]["shrunk_brier"]) == pytest.approx(ANN_SHRUNK)
     assert float(rows[0]["brier"]) == pytest.approx(ANN_BRIER)
+
+
+def _decimals(cell):
+    return len(cell.partition(".")[2]) if "." in cell and "e" not in cell.lower() else 0
+
+
+def test_csv_numbers_are_rounded_to_six_decimals(client, panel):
+    leaderboard = _csv_rows(_get(client, "/leaderboard.csv"))
+    claims = _csv_rows(_get(client, "/experts/ann/claims.csv"))
+
+    ann = leaderboard[0]
+    # Ann: log score (ln 0.875 + ln 0.675) / 2 = -0.263287..., peer score on the summit
+    # 100 · (ln 0.875 − (ln 0.4 + ln 0.5) / 2) = 67.118756...; both carry full float precision unrounded.
+    assert ann["log_score"] == str(round((ln(0.875) + ln(1 - 0.325)) / 2, 6))
+    assert ann["brier"] == "0.060625"
+    summit = next(row for row in claims if row["question"] == "Will the summit happen?")
+    assert summit["peer_score"] == str(round(100 * (ln(0.875) - (ln(0.4) + ln(0.5)) / 2), 6))
+    cells = [cell for row in leaderboard + claims for cell in row.values()]
+    assert max(_decimals(cell) for cell in cells) == 6
 
 
 def test_an_unranked_expert_is_marked_so_in_the_csv(client, panel):
