@@ -103,7 +103,8 @@ def test_an_admin_xlsx_export_has_no_formulas(client, analyst, evil_records, mod
     assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
     _assert_no_formula_text([cell.value for cell in cells])
     escaped = [cell.value for cell in cells if isinstance(cell.value, str) and cell.value.startswith("'")]
-    stored = {text.replace("\r", "\n") for text in EVIL.values()}  # XML reads a carriage return as a newline
+    # Depending on how the writer encodes it, XML may read a carriage return back as a newline.
+    stored = {*EVIL.values(), *(text.replace("\r", "\n") for text in EVIL.values())}
     assert escaped and all(value[1:] in stored for value in escaped)
 
 
