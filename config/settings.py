@@ -266,8 +266,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)
-# Ranking: each expert's Brier is shrunk toward the mean of all experts as if they had this many more
-# questions at that mean (forecasts.scoring.shrunk_brier).
+# Ranking: each expert's Brier is shrunk toward chance (0.25) as if they had this many more questions
+# at 0.25, the Brier of always saying 50 % (forecasts.scoring.shrunk_brier).
 HINDSIGHT_SHRINK_K = env_int("HINDSIGHT_SHRINK_K", 5)
 if HINDSIGHT_SHRINK_K < 0:
     raise ImproperlyConfigured(f"HINDSIGHT_SHRINK_K={HINDSIGHT_SHRINK_K} must be 0 or more.")

@@ -169,8 +169,8 @@ class LeaderboardScoresSerializer(ScoreFieldsSerializer):
 
     shrunk_brier = serializers.FloatField(
         allow_null=True, read_only=True,
-        help_text="Brier shrunk toward the mean of all experts: (n · brier + k · mean) / (n + k), "
-                  "k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
+        help_text="Brier shrunk toward chance: (n · brier + k · 0.25) / (n + k), 0.25 being the Brier of always "
+                  "saying 50 %, k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
     )
 
     class Meta(ScoreFieldsSerializer.Meta):
@@ -198,7 +198,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     )
     order = serializers.ChoiceField(
         choices=ORDERS, default=ORDERS[0],
-        help_text="Score to rank by, best first; default shrunk_brier (the Brier shrunk toward the mean of all experts).",
+        help_text="Score to rank by, best first; default shrunk_brier (the Brier shrunk toward chance, 0.25).",
     )
     topic = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), required=False,

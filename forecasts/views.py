@@ -214,9 +214,8 @@ EXAMPLE_RECORD = [
     (0.875, 1), (0.875, 1), (0.875, 1), (0.875, 0), (0.675, 1),
     (0.675, 0), (0.675, 0), (0.325, 0), (0.125, 0), (0.125, 0),
 ]
-# The ranking example, in a pool whose mean Brier is EXAMPLE_POOL_MEAN: a newcomer's one lucky call
-# against a steady record of seven questions with a mean Brier of 0.10.
-EXAMPLE_POOL_MEAN = 0.2
+# The ranking example: a newcomer's one lucky call against a steady record of seven questions with a
+# mean Brier of 0.10, both shrunk toward chance (scoring.CHANCE_BRIER).
 EXAMPLE_LUCKY = [(0.97, 1)]
 EXAMPLE_STEADY = (7, 0.10)
 # Two identical per-question scores (p = 0.675 twice, both YES): s = 0, so the floor sets the width.
@@ -259,14 +258,14 @@ def worked_example():
         "record_n": len(briers),
         "ranking": {
             "k": k,
-            "pool_mean": EXAMPLE_POOL_MEAN,
+            "chance": scoring.CHANCE_BRIER,
             "steady_n": EXAMPLE_STEADY[0],
             "steady_brier": EXAMPLE_STEADY[1],
-            "steady_shrunk": scoring.shrunk_brier(EXAMPLE_STEADY[1], EXAMPLE_STEADY[0], EXAMPLE_POOL_MEAN, k),
-            "record_shrunk": scoring.shrunk_brier(mean_brier, len(briers), EXAMPLE_POOL_MEAN, k),
+            "steady_shrunk": scoring.shrunk_brier(EXAMPLE_STEADY[1], EXAMPLE_STEADY[0], k),
+            "record_shrunk": scoring.shrunk_brier(mean_brier, len(briers), k),
             "lucky_p": EXAMPLE_LUCKY[0][0],
             "lucky_brier": lucky_brier,
-            "lucky_shrunk": scoring.shrunk_brier(lucky_brier, len(EXAMPLE_LUCKY), EXAMPLE_POOL_MEAN, k),
+            "lucky_shrunk": scoring.shrunk_brier(lucky_brier, len(EXAMPLE_LUCKY), k),
         },
         "identical": {"brier": identical[0], "n": len(identical), "interval": scoring.mean_brier_interval(identical)},
         "sd_floor": scoring.BRIER_SD_FLOOR,

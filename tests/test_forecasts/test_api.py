@@ -127,14 +127,13 @@ def test_one_lucky_call_does_not_outrank_a_long_good_record_by_default(anonymous
         if index == 0:
             services.record_claim(question=question, expert=newcomer, source=source, quote="q", probability=0.99)
         services.resolve_question(question=question, outcome=Outcome.YES)
-    # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Pool mean (0.07 + 2.52 + 0.0001) / 15 = 0.1726733;
-    # shrunk with k = 5: good (0.07 + 0.8633667) / 12 = 0.0777806, newcomer (0.0001 + 0.8633667) / 6 = 0.1439111,
-    # bad (2.52 + 0.8633667) / 12 = 0.2819472.
-    pool = 2.5901 / 15
+    # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Shrunk toward chance (0.25) with k = 5, i.e.
+    # k · 0.25 = 1.25 added: good (0.07 + 1.25) / 12 = 0.11, newcomer (0.0001 + 1.25) / 6 = 0.2083500,
+    # bad (2.52 + 1.25) / 12 = 0.3141667. (Toward the pool mean 2.5901 / 15 they would be 0.0778, 0.1439, 0.2819.)
     body = anonymous_api.get("/api/leaderboard/").json()["results"]
     assert [(row["expert"], row["rank"]) for row in body] == [(good.slug, 1), (newcomer.slug, 2), (bad.slug, 3)]
     shrunk = [row["scores"]["shrunk_brier"] for row in body]
-    assert shrunk == pytest.approx([(0.07 + 5 * pool) / 12, (0.0001 + 5 * pool) / 6, (2.52 + 5 * pool) / 12])
+    assert shrunk == pytest.approx([0.11, 0.20835, 0.3141667], abs=1e-7)
     assert body[1]["scores"]["brier"] == pytest.approx(0.0001)  # the raw Brier is still given
     by_raw = anonymous_api.get("/api/leaderboard/?order=brier").json()["results"]
     assert [row["expert"] for row in by_raw] == [newcomer.slug, good.slug, bad.slug]
