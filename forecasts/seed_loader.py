@@ -535,7 +535,6 @@ _RESOLUTION_FIELDS = ("outcome", "evidence_url", "note", "resolved_at")
 def _load_resolution(question, record, seed_file, ledger, report):
     current = Resolution.objects.filter(question=question).first()
     if record is None and current is not None and current.automatic:  # follows the condition's resolution
-        report.unchanged["resolutions"] += 1
         return
     wanted = None
     if record is not None:
@@ -607,6 +606,7 @@ def _load_conditions(records, questions, report):
         slug for slug, target in wanted.items()
         if (questions[slug].condition_id, questions[slug].condition_outcome) != target
     ]
+    had_condition = {slug: questions[slug].condition_id is not None for slug in changed}
     # Clear the changed conditions first, so that no intermediate state forms a cycle.
     for slug in changed:
         if questions[slug].condition_id is not None:
@@ -618,7 +618,7 @@ def _load_conditions(records, questions, report):
                 questions[slug], condition=Question.objects.get(pk=condition_id), condition_outcome=outcome,
                 override_resolved=True,
             )
-        report.updated["conditions"] += 1
+        (report.updated if had_condition[slug] else report.created)["conditions"] += 1
 
 
 _CLAIM_FIELDS = (
