@@ -23,14 +23,15 @@ SCRIPTS = sorted(path for path in BENCH.glob("*.py") if 'if __name__ == "__main_
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
-def _bench_database_url(tmp_path):
-    """A database URL for one tiny bench run: PostgreSQL beside the test database, else a SQLite file."""
+def _bench_database_url(tmp_path, script):
+    """A database URL for one tiny bench run: its own PostgreSQL database beside the test database (benches may
+    run in parallel workers), else a SQLite file."""
     url = os.environ.get("DATABASE_URL", "")
     if not ON_POSTGRESQL or not url:
         return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/") or "hindsight"
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}_bench_tiny"))
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}_bench_tiny_{script.stem}"))
 
 
 def test_every_bench_script_is_found():
@@ -39,7 +40,7 @@ def test_every_bench_script_is_found():
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[path.name for path in SCRIPTS])
 def test_each_bench_script_runs_at_its_tiny_size(script, tmp_path):
-    env = {**os.environ, "DATABASE_URL": _bench_database_url(tmp_path)}
+    env = {**os.environ, "DATABASE_URL": _bench_database_url(tmp_path, script)}
     for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG"):  # the bench sets its own, as a user's shell would
         env.pop(name, None)
     result = subprocess.run(
