@@ -44,3 +44,10 @@ def reader_api(reader):
     client = APIClient()
     client.force_authenticate(reader)
     return client
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    """The test client logged in to the admin as the analyst."""
+    assert client.login(username="ana", password="analyst-pass-1")
+    return client

@@ -22,12 +22,6 @@ def seeded(db):
     call_command("load_seeds", verbosity=0)
 
 
-@pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
 def _question_form(question, **resolution):
     """The question change form as the browser posts it, with the resolution inline filled in."""
     data = {

@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
-@pytest.fixture
 def visit():
     return QuestionFactory(title="Will Kim visit Moscow?")
 

@@ -15,17 +15,6 @@ UNKNOWN = "perchance"
 NOT_SAVED = "Nothing was saved: correct the errors below."
 
 
-@pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
-@pytest.fixture
-def scale():
-    return default_scale(likely=0.675, doubt=0.25)
-
-
 def _claim_fields(question, expert, source, **fields):
     return {
         "question": question.pk, "expert": expert.pk, "source": source.pk, "quote": "Perchance it will.",

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 PAST = datetime.date(2019, 1, 1)
 
 
-@pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
 def _sorted_columns(html):
     """{column: "ascending" | "descending"} for each header the page marks as sorted."""
     headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+) sorted (ascending|descending)"', html)

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
-@pytest.fixture
 def staff_client(client, django_user_model):
     """Staff outside the Analysts group who may view and change questions, but not resolutions."""
     user = django_user_model.objects.create_user("staff", password="staff-pass-1", is_staff=True)

@@ -15,22 +15,11 @@ from forecasts.models import Claim, ExpertScore, Question
 from forecasts.resources import ClaimResource, QuestionResource
 from sources.models import Expert
 from sources.resources import PREVIEW_ROWS, ExpertResource
-from tests.test_forecasts.factories import QuestionFactory, default_scale
+from tests.test_forecasts.factories import QuestionFactory
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 HUGE_ID = 9223372036854775807  # the largest bigint: a sequence set past it can never give another id
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
-@pytest.fixture
-def scale():
-    return default_scale(likely=0.675, doubt=0.25)
 
 
 def _load(text):

@@ -14,23 +14,12 @@ from forecasts.models import Claim, Question, Resolution
 from forecasts.resources import ClaimResource, QuestionResource
 from sources.models import Expert, Source
 from sources.resources import ExpertResource, SourceResource
-from tests.test_forecasts.factories import QuestionFactory, default_scale
+from tests.test_forecasts.factories import QuestionFactory
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 PAST = datetime.date(2019, 1, 1)
 FUTURE = datetime.date.today() + datetime.timedelta(days=30)
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    assert client.login(username="ana", password="analyst-pass-1")
-    return client
-
-
-@pytest.fixture
-def scale():
-    return default_scale(likely=0.675, doubt=0.25)
 
 
 def test_the_admin_index_shows_how_many_questions_are_due_with_a_link(analyst_client):

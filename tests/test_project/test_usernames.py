@@ -1,7 +1,6 @@
 """Readers see that an analyst did something, never the analyst's login name; analysts and staff see names."""
 
 import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from forecasts import services
