@@ -69,3 +69,13 @@ def percentile(values, fraction):
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
+
+def table(rows):
+    """Rows (the first is the header) as a plain-text table with aligned columns."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        lines.append(" | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if number == 0:
+            lines.append("-+-".join("-" * width for width in widths))
+    return "\n".join(lines)

@@ -211,16 +211,6 @@ def anchor_bulk_create(rows, question_count):
     return timer
 
 
-def table(rows):
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for number, row in enumerate(rows):
-        lines.append(" | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if number == 0:
-            lines.append("-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def main():
     args = parse_args()
     os.environ["DATABASE_URL"] = choose_database(args)
@@ -305,6 +295,8 @@ def main():
           f"Python {platform.python_version()}, Django {django.get_version()}; through the admin with "
           "django.test.Client (in process, no HTTP server), DEBUG=False")
     print()
+    from common import table  # bench/common.py
+
     print(table(results))
     print()
     print(f"after the run: {Expert.objects.count():,} experts, {Claim.objects.count():,} claims, "

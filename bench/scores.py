@@ -40,7 +40,7 @@ os.environ.setdefault("THROTTLE_ANON", "1000000/minute")
 import warnings
 
 import django
-from common import create_database_if_missing, parse_args_with_tiny, percentile, skip  # bench/common.py
+from common import create_database_if_missing, parse_args_with_tiny, percentile, skip, table  # bench/common.py
 
 # WhiteNoise warns when collectstatic has not run; the API does not serve static files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -282,8 +282,8 @@ def build(args, rng):
 def vacuum_analyze(tables):
     """VACUUM ANALYZE (outside a transaction): fresh statistics, visibility map and hint bits set."""
     with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+        for name in tables:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(name)}")
 
 
 # 4. Resolving a question with 50 claims
@@ -364,16 +364,6 @@ def explain(client, path, pick):
 
 
 # 6. Report
-
-
-def table(rows):
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for number, row in enumerate(rows):
-        lines.append(" | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if number == 0:
-            lines.append("-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def ms(value):
