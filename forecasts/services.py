@@ -20,6 +20,7 @@ from forecasts.constants import (
 )
 from forecasts.errors import Conflict
 from forecasts.hedges import derive_probability, normalise_hedge
+from forecasts.intake import place_quote
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
 from sources.services import save_validated as _save
@@ -333,17 +334,21 @@ def record_claim(
 
     Without a probability, or with origin "hedge", the probability is derived from the hedge
     phrase; a probability given is the expert's own ("stated") or the analyst's (the default).
+    The quote must be in the source's article text when it has one; its offsets are stored.
     """
     if probability is None or probability_origin == ProbabilityOrigin.HEDGE:
         probability = derive_probability(hedge, predicts)
         probability_origin = ProbabilityOrigin.HEDGE
     elif not probability_origin:
         probability_origin = ProbabilityOrigin.ANALYST
+    quote_start, quote_end = place_quote(source, quote)
     claim = Claim(
         question=question,
         expert=expert,
         source=source,
         quote=quote,
+        quote_start=quote_start,
+        quote_end=quote_end,
         statement=statement or "",
         hedge=(hedge or "").strip(),
         predicts=predicts,
@@ -360,7 +365,8 @@ def record_claim(
 
 @transaction.atomic
 def update_claim(claim, *, user=None, **changes):
-    """Change a claim. A hedge-derived probability follows a changed hedge or side."""
+    """Change a claim. A hedge-derived probability follows a changed hedge or side; the quote is
+    located again in the source's text (refused when not there)."""
     new_question = changes.get("question")
     lock_questions({claim.question_id, new_question.pk if new_question else claim.question_id})
     claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
@@ -379,6 +385,7 @@ def update_claim(claim, *, user=None, **changes):
         claim.probability_origin = ProbabilityOrigin.HEDGE
     elif origin is not None:
         claim.probability_origin = origin
+    claim.quote_start, claim.quote_end = place_quote(claim.source, claim.quote)
     _save(claim, user)
     schedule_rescoring({old_question_id, claim.question_id}, expert_ids={old_expert_id})
     return claim
