@@ -16,6 +16,7 @@ from forecasts import services
 from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
 from forecasts.admin_reopen import ReopenQuestionMixin
+from forecasts.admin_review import SuggestClaimsMixin
 from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
 from forecasts.forms import (
@@ -551,10 +552,11 @@ def calibration_chart_html(score):
 
 
 @admin.register(Source)
-class SourceWithClaimsAdmin(ClaimSavingMixin, SourceAdmin):
-    """Sources with their claims; add claims from the article right on its page."""
+class SourceWithClaimsAdmin(SuggestClaimsMixin, ClaimSavingMixin, SourceAdmin):
+    """Sources with their claims; add claims from the article right on its page, or have them suggested."""
 
     inlines = [SourceClaimInline, AddSourceClaimInline]
+    actions = ["suggest_claims"]
 
 
 admin.site.site_header = "Hindsight"
