@@ -102,3 +102,15 @@ def test_the_source_page_highlights_each_quote_linked_to_its_question(client, sc
     ) in body
     assert "&lt;script&gt;x&lt;/script&gt;" in body and "<script>x" not in body
     assert 'class="article-text' in body
+
+
+def test_the_api_refuses_a_quote_not_in_the_text_naming_quote(analyst_api, scale):
+    source = SourceFactory(article_text=ARTICLE)
+    data = {"question": QuestionFactory().pk, "expert": ExpertFactory().slug, "source": source.pk,
+            "quote": "Putin will surely offer aid", "hedge": "likely"}
+    response = analyst_api.post("/api/claims/", data, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["quote"], response.json()
+    data["quote"] = "Putin will likely offer aid"
+    response = analyst_api.post("/api/claims/", data, format="json")
+    assert response.status_code == 201, response.json()
+    assert ARTICLE[response.json()["quote_start"]:response.json()["quote_end"]] == "Putin will likely offer aid"
