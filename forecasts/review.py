@@ -12,7 +12,7 @@ from django.utils import timezone
 from forecasts import services
 from forecasts.constants import ProbabilityOrigin, Side, SuggestionStatus
 from forecasts.errors import Conflict
-from forecasts.hedges import normalise_hedge
+from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.intake import intake_claim, place_quote
 from forecasts.models import HedgePhrase, Question, Suggestion
 from forecasts.suggest import KnownExpert, KnownQuestion, hedging, suggest_claims
@@ -46,12 +46,15 @@ def engine_inputs(source):
 
 
 def _claim_side(scale, hedge_key, probability, engine_side):
-    """The side the hedged statement is about, as on a claim: YES when p(YES) is the phrase's own
-    value, NO when it is 1 − value (a negated statement). Without a phrase, the engine's side."""
+    """The side the hedged statement is about, as on a claim: the side for which the one hedge rule
+    (forecasts.hedges.probability_of_yes) gives the engine's p(YES). Without a phrase, the engine's side."""
     value = scale.phrases.get(hedge_key)
     if value is None or probability is None:
         return engine_side
-    return Side.YES if abs(round(value, 4) - probability) < 1e-6 else Side.NO
+    for side in (Side.YES, Side.NO):
+        if abs(probability_of_yes(value, side) - probability) < 1e-4:
+            return side
+    return engine_side
 
 
 @transaction.atomic
