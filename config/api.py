@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -16,15 +17,21 @@ from rest_framework.throttling import ScopedRateThrottle
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
 from forecasts.exceptions import api_not_found
+from forecasts.parsers import JSONParser
+from forecasts.tokens import issue_token
 from sources.api import ExpertViewSet, SourceViewSet
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password for a token; DELETE (authenticated) revokes it."""
+    """POST username and password for a token; DELETE (authenticated) revokes it.
+
+    A token lasts TOKEN_TTL days from when it was issued; a password change revokes it.
+    """
 
     # ObtainAuthToken turns throttling off; token requests are throttled per client.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = [FormParser, MultiPartParser, JSONParser]  # ObtainAuthToken's, with the API's JSON parser
 
     def get_serializer_context(self):
         # Authenticate with Django's own request: django-axes marks a locked-out attempt on it,
@@ -42,7 +49,9 @@ class TokenView(ObtainAuthToken):
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": issue_token(serializer.validated_data["user"]).key})
 
     @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(description="Not authenticated.")})
     def delete(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from config.env import env_bool, env_int, env_list
+from sources.spreadsheets import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body or queries the database with the query string.
+    "config.middleware.RejectNulInQueryStringMiddleware",
+    "config.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,8 +148,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and
+# the client is REMOTE_ADDR; otherwise config.client_address picks the address the outermost
+# trusted proxy saw. Throttles (NUM_PROXIES) and lockouts (AXES_CLIENT_IP_CALLABLE) use it.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES={TRUSTED_PROXIES} must be 0 or more.")
 
 LOGIN_URL = "admin:login"
+
+# API tokens last this many days from when they are issued (then 401; ask for a new one). A
+# password change revokes a user's tokens at once (forecasts.tokens).
+TOKEN_TTL = timedelta(days=env_int("TOKEN_TTL", 30))
+if TOKEN_TTL.days < 1:
+    raise ImproperlyConfigured("TOKEN_TTL is the number of days a token lasts: 1 or more.")
 
 # Login abuse: an account is locked for 15 minutes after 5 failed logins (admin and API token).
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
@@ -157,7 +173,7 @@ AXES_VERBOSE = False  # no start-up banner on every management command
 # The lock lasts 15 minutes from the fifth failure; tries during the lock do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", default=False) else None
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # axes.W006 asks to lock by IP address too. Locking is per account by design (an office behind
 # one address must not lock itself out); per-client limits come from DRF throttling.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -181,7 +197,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "forecasts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["forecasts.permissions.AnalystWritesOrReadOnly"],
@@ -189,6 +205,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "forecasts.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "forecasts.schema.HindsightAutoSchema",
     "EXCEPTION_HANDLER": "forecasts.exceptions.api_exception_handler",
+    # Throttles identify a client by the address rule of config.client_address.
+    "NUM_PROXIES": TRUSTED_PROXIES,
+    "DEFAULT_PARSER_CLASSES": [
+        "forecasts.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -229,24 +252,33 @@ SPECTACULAR_SETTINGS = {
 
 # History is read-only: reverting from the history page would bypass the services' checks.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons are free text (a re-resolution's reason may be long): no 100-character column.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Import and export in the admin: CSV, XLSX and JSON; importing needs the "add" permission.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]
+# Exports escape cells a spreadsheet would run as formulas (sources/spreadsheets.py); the library's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=" and turns every cell into text.
+EXPORT_FORMATS = [SafeCSV, SafeXLSX, JSON]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)
-# Ranking: each expert's Brier is shrunk toward the mean of all experts as if they had this many more
-# questions at that mean (forecasts.scoring.shrunk_brier).
+# Ranking: each expert's Brier is shrunk toward chance (0.25) as if they had this many more questions
+# at 0.25, the Brier of always saying 50 % (forecasts.scoring.shrunk_brier).
 HINDSIGHT_SHRINK_K = env_int("HINDSIGHT_SHRINK_K", 5)
 if HINDSIGHT_SHRINK_K < 0:
     raise ImproperlyConfigured(f"HINDSIGHT_SHRINK_K={HINDSIGHT_SHRINK_K} must be 0 or more.")
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# One handler, on the root logger. Django's own "django" logger gets none of its defaults (a console
+# handler with DEBUG on, which printed each line twice); its records reach the root's handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }

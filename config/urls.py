@@ -6,3 +6,7 @@ urlpatterns = [
     path("api/", include(("config.api", "api"))),
     path("", include("forecasts.urls")),
 ]
+
+# JSON under /api/, Django's pages elsewhere.
+handler400 = "config.error_views.bad_request"
+handler500 = "config.error_views.server_error"

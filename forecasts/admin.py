@@ -9,8 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.safestring import mark_safe
 
 from forecasts import services
 from forecasts.admin_changelist import RequestOrderingChangeList
@@ -38,6 +37,8 @@ from forecasts.models import (
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
 from sources.admin import ExpertAdmin, SourceAdmin
+from sources.admin_base import HistoryAdmin
+from sources.import_admin import ImportExportMixin
 from sources.models import Expert, Source
 
 CLAIM_FIELDS = ["expert", "source", "quote", "statement", "hedge", "predicts", "probability", "made_on"]
@@ -228,7 +229,7 @@ def condition_html(question):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, SimpleHistoryAdmin):
+class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, HistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
     list_display = ["title", "deadline", "status", "outcome", "condition_summary", "claim_count"]
@@ -293,7 +294,7 @@ class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, Si
         if not conditionals:
             return "—"
         return format_html_join(
-            format_html("<br>"), "<a href=\"{}\">{}</a> (if {}; {})",
+            mark_safe("<br>"), "<a href=\"{}\">{}</a> (if {}; {})",
             (
                 (reverse("admin:forecasts_question_change", args=[q.pk]), q.title, q.get_condition_outcome_display(),
                  q.resolution.get_outcome_display() if q.is_resolved else "open")
@@ -377,7 +378,7 @@ class QuestionAdmin(ReopenQuestionMixin, ClaimSavingMixin, ImportExportMixin, Si
 
 
 @admin.register(Claim)
-class ClaimAdmin(ForecastServiceErrorsMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ForecastServiceErrorsMixin, ImportExportMixin, HistoryAdmin):
     form = ClaimAdminForm
     resource_classes = [ClaimResource]
     list_display = ["short_statement", "expert", "question", "hedge", "probability", "probability_origin", "made_on"]
@@ -423,7 +424,7 @@ class ClaimAdmin(ForecastServiceErrorsMixin, ImportExportMixin, SimpleHistoryAdm
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SimpleHistoryAdmin):
+class ResolutionAdmin(HistoryAdmin):
     """Read-only list of resolutions with their history; resolve on the question page."""
 
     list_display = ["question", "outcome", "resolved_by", "resolved_at"]

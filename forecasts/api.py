@@ -18,6 +18,7 @@ from forecasts.serializers import (
     LeaderboardEntrySerializer,
     LeaderboardQuerySerializer,
     QuestionSerializer,
+    ReopenInputSerializer,
     ResolutionSerializer,
     ResolveInputSerializer,
 )
@@ -39,12 +40,15 @@ class QuestionViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [DjangoFilterBackend, SearchFilter]
     search_fields = ["title", "resolution_criteria"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    # Resolving is adding a Resolution; changing one (PATCH) needs the change permission.
-    write_permissions = {"resolve": "forecasts.add_resolution"}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # DELETE: only …/resolve/
+    # Resolving is adding a Resolution; changing or removing one (reopening), as in the admin, is changing it.
+    write_permissions = {
+        "resolve": {"POST": "forecasts.add_resolution", "PATCH": "forecasts.change_resolution"},
+        "reopen": {"DELETE": "forecasts.change_resolution"},
+    }
 
     def get_queryset(self):
-        if self.action in ("resolve", "history"):
+        if self.action in ("resolve", "reopen", "history"):
             return Question.objects.all()  # the actions need the question only, not its list annotations
         return Question.objects.for_list().order_by("-deadline", "pk")
 
@@ -74,17 +78,36 @@ class QuestionViewSet(
             params = ResolveInputSerializer(data=request.data)
             params.is_valid(raise_exception=True)
             resolution = services.resolve_question(question=question, resolved_by=request.user, **params.validated_data)
-            return Response(ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+            return Response(self._resolution_data(resolution), status=status.HTTP_201_CREATED)
         params = ChangeResolutionInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         resolution = services.change_resolution(question=question, changed_by=request.user, **params.validated_data)
-        return Response(ResolutionSerializer(resolution).data)
+        return Response(self._resolution_data(resolution))
+
+    def _resolution_data(self, resolution):
+        return ResolutionSerializer(resolution, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        # OpenAPI 3.0 gives DELETE no request body, so the schema names the query parameter.
+        parameters=[ReopenInputSerializer], request=None, responses={204: None},
+        description="Reopen the question (analysts): remove its resolution, saying why in `reason` (in the "
+        "query string, or as `{\"reason\": ...}` in a JSON body). The resolution and the reason stay in "
+        "the history. 409 if the question is not resolved.",
+    )
+    @resolve.mapping.delete
+    def reopen(self, request, pk=None):
+        params = ReopenInputSerializer(data=request.data or request.query_params)
+        params.is_valid(raise_exception=True)
+        services.unresolve_question(question=self.get_object(), user=request.user, **params.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The question's changes and its resolution's (outcome, evidence, note, who, when, reason), newest first."""
-        return Response(HistoryEntrySerializer(history.question_history(self.get_object()), many=True).data)
+        return Response(HistoryEntrySerializer(
+            history.question_history(self.get_object()), many=True, context=self.get_serializer_context()
+        ).data)
 
 
 class ClaimViewSet(viewsets.ModelViewSet):
@@ -113,7 +136,9 @@ class ClaimViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The claim's changes (who, when, what), newest first."""
-        return Response(HistoryEntrySerializer(history.claim_history(self.get_object()), many=True).data)
+        return Response(HistoryEntrySerializer(
+            history.claim_history(self.get_object()), many=True, context=self.get_serializer_context()
+        ).data)
 
 
 class ExpertScoresView(generics.RetrieveAPIView):

@@ -36,18 +36,26 @@ def scale_probability(hedge):
     )
 
 
+def scale_lookup():
+    """A function hedge phrase -> default-scale probability (None when not on the scale) that reads the
+    scale once: scale_probability() for many claims at a time (imports)."""
+    scale = dict(HedgePhrase.objects.filter(scale__is_default=True).values_list("phrase", "probability"))
+    return lambda hedge: scale.get(normalise_hedge(hedge))
+
+
 def probability_of_yes(value, predicts):
     """p(YES) for a phrase of probability `value` about the `predicts` side (1 − value for the NO side)."""
     return value if predicts == Side.YES else round(1.0 - value, 10)
 
 
-def derive_probability(hedge, predicts=Side.YES):
+def derive_probability(hedge, predicts=Side.YES, lookup=scale_probability):
     """p(YES) from a hedge phrase and the side it is about (1 − p for predicts = no).
 
     Raises ValidationError on `hedge` when the phrase is not in the default scale, and on
-    `probability` when there is no phrase to derive it from.
+    `probability` when there is no phrase to derive it from. `lookup` is scale_probability or a
+    scale_lookup() read once for many claims.
     """
-    value = scale_probability(hedge)
+    value = lookup(hedge)
     if value is None:
         if normalise_hedge(hedge):
             raise ValidationError({"hedge": [

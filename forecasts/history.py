@@ -24,7 +24,7 @@ def _entries(records, kind, extra=()):
             "record": kind,
             "action": _ACTIONS[record.history_type],
             "at": record.history_date,
-            "by": record.history_user.get_username() if record.history_user else None,
+            "by": record.history_user,  # shown by role or username: serializers.ActorField
             "reason": record.history_change_reason or "",
             "changes": changes,
         }

@@ -110,27 +110,18 @@ def mean_brier_interval(briers):
     return (max(0.0, centre - half_width), min(1.0, centre + half_width))
 
 
-def pooled_mean_brier(records):
-    """Mean Brier over every scored question of every expert: records are (mean Brier, n scored) pairs.
+def shrunk_brier(brier, n, k):
+    """An expert's mean Brier shrunk toward chance: (n · brier + k · CHANCE_BRIER) / (n + k).
 
-    Experts with nothing scored (n = 0) are left out; None when nobody has anything scored.
+    CHANCE_BRIER (0.25) is the Brier of always saying 50 %: a record of n scored questions is
+    weighed against k more questions at "no better than chance", so a short record has to prove
+    itself before it ranks high. One lucky call (n = 1, Brier 0) with k = 5 gives 5 · 0.25 / 6 ≈
+    0.208, not 0; with n large the shrunk score approaches the expert's own. None when the expert
+    has nothing scored.
     """
-    total = math.fsum(brier * n for brier, n in records if n)
-    count = sum(n for _, n in records if n)
-    return total / count if count else None
-
-
-def shrunk_brier(brier, n, prior_mean, k):
-    """An expert's mean Brier shrunk toward the mean of all experts: (n · brier + k · prior_mean) / (n + k).
-
-    Empirical-Bayes style (as in Efron and Morris's batting averages): a record of n scored
-    questions counts as much as n questions, the pool's mean as k more. One lucky call (n = 1,
-    Brier 0) with k = 5 and a pool mean of 0.2 gives 5 · 0.2 / 6 ≈ 0.167, not 0; with n large the
-    shrunk score approaches the expert's own. None when the expert or the pool has nothing scored.
-    """
-    if brier is None or not n or prior_mean is None:
+    if brier is None or not n:
         return None
-    return (n * brier + k * prior_mean) / (n + k)
+    return (n * brier + k * CHANCE_BRIER) / (n + k)
 
 
 def wilson_interval(successes, n, z=Z_95):

@@ -544,9 +544,11 @@ def _load_resolution(question, record, seed_file, ledger, report):
         wanted["resolved_at"] = datetime.datetime.combine(
             record["resolved_on"], datetime.time(), tzinfo=datetime.timezone.utc
         )
+    # An automatic annulment follows the condition, not an analyst: the ledger treats it as no resolution.
+    recorded = None if current is not None and current.automatic else current
     decision = ledger.decide(
         kind="resolution", key=question.slug, seed_file=seed_file, record=record,
-        current=state(current, _RESOLUTION_FIELDS), wanted=wanted,
+        current=state(recorded, _RESOLUTION_FIELDS), wanted=wanted,
     )
     reason = ledger.reason(decision)
     if decision.writes and wanted is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Case, Count, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When, Window,
+    BooleanField, Case, Count, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Value, When, Window,
 )
 from django.db.models.functions import Rank
 
@@ -25,7 +25,7 @@ from forecasts.score_table import expert_score_row, question_counts, results_by_
 from sources.models import Expert, Source
 
 # order parameter → (score field, True when higher is better); the first is the default. shrunk_brier
-# is not stored: it depends on every expert's record (see shrunk_brier_expression).
+# is not stored: it depends on the shrink setting (see shrunk_brier_expression).
 LEADERBOARD_ORDERS = {
     "shrunk_brier": ("shrunk_brier", False),
     "brier": ("brier", False),
@@ -97,25 +97,16 @@ def _stored_entry(expert):
 
 
 def default_shrink_k():
-    """How many questions at the pool's mean an expert's Brier is shrunk with: settings.HINDSIGHT_SHRINK_K."""
+    """How many questions at chance (Brier 0.25) an expert's Brier is shrunk with: settings.HINDSIGHT_SHRINK_K."""
     return settings.HINDSIGHT_SHRINK_K
 
 
 def shrunk_brier_expression(k=None):
-    """SQL for scoring.shrunk_brier of an expert's stored row, the pool mean read in a subquery.
-
-    The pool mean is scoring.pooled_mean_brier over every ExpertScore row: sum(n · brier) / sum(n).
-    """
+    """SQL for scoring.shrunk_brier of an expert's stored row: (n · brier + k · CHANCE_BRIER) / (n + k)."""
     k = default_shrink_k() if k is None else k
-    pool_mean = Subquery(
-        ExpertScore.objects.filter(scored__gt=0).order_by()
-        .annotate(pool=Value(1)).values("pool")
-        .annotate(mean=ExpressionWrapper(Sum(F("brier") * F("scored")) / Sum("scored"), output_field=FloatField()))
-        .values("mean")[:1],
-        output_field=FloatField(),
-    )
     return ExpressionWrapper(
-        (F("score__scored") * F("score__brier") + Value(float(k)) * pool_mean) / (F("score__scored") + Value(float(k))),
+        (F("score__scored") * F("score__brier") + Value(float(k) * scoring.CHANCE_BRIER))
+        / (F("score__scored") + Value(float(k))),
         output_field=FloatField(),
     )
 
@@ -176,7 +167,7 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
     experts with a claim in that subset, their scores recomputed over the scored questions whose
     counting claim is in it — a list, from three queries whatever the number of rows.
     `min_scored` defaults to settings.HINDSIGHT_MIN_SCORED. Each entry's scores carry
-    `shrunk_brier`, shrunk toward the mean of the experts listed (scoring.shrunk_brier).
+    `shrunk_brier`, shrunk toward chance (scoring.shrunk_brier), as unfiltered.
     """
     if min_scored is None:
         min_scored = default_min_scored()
@@ -207,9 +198,9 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
         scores = expert_score_row(expert.pk, results.get(expert.pk, []), counts[expert.pk])
         scores.expert = expert
         pairs.append((expert, scores))
-    pool_mean = scoring.pooled_mean_brier([(scores.brier, scores.scored) for _, scores in pairs])
+    k = default_shrink_k()
     for _, scores in pairs:
-        scores.shrunk_brier = scoring.shrunk_brier(scores.brier, scores.scored, pool_mean, default_shrink_k())
+        scores.shrunk_brier = scoring.shrunk_brier(scores.brier, scores.scored, k)
     return _rank_in_memory(pairs, min_scored, order)
 
 

@@ -3,15 +3,34 @@ from rest_framework import serializers
 
 from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, QuestionStatus
 from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
+from forecasts.permissions import sees_usernames
 from forecasts.selectors import LEADERBOARD_ORDERS
 from sources.fields import BoundedPrimaryKeyRelatedField, StrictFloatField
 from sources.models import Expert, Source
 
 
+@extend_schema_field(serializers.CharField(allow_null=True))
+class ActorField(serializers.Field):
+    """Who made a change: the username for analysts and staff, the role "analyst" for readers.
+
+    Null where nobody is recorded (seed loads and scripts).
+    """
+
+    ROLE = "analyst"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", 'Username for analysts and staff, "analyst" for readers; null for seed loads and scripts.'
+        )
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, user):
+        request = self.context.get("request")
+        return user.get_username() if request and sees_usernames(request.user) else self.ROLE
+
+
 class ResolutionSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True, help_text="Null for seed-corpus resolutions."
-    )
+    resolved_by = ActorField()
     evidence_url = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
@@ -67,6 +86,10 @@ class ChangeResolutionInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=500,
         help_text="Why the outcome changes; required when it does. Kept in the history.",
     )
+
+
+class ReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the question is reopened. Kept in the history.")
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -147,8 +170,8 @@ class LeaderboardScoresSerializer(ScoreFieldsSerializer):
 
     shrunk_brier = serializers.FloatField(
         allow_null=True, read_only=True,
-        help_text="Brier shrunk toward the mean of all experts: (n · brier + k · mean) / (n + k), "
-                  "k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
+        help_text="Brier shrunk toward chance: (n · brier + k · 0.25) / (n + k), 0.25 being the Brier of always "
+                  "saying 50 %, k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
     )
 
     class Meta(ScoreFieldsSerializer.Meta):
@@ -176,7 +199,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     )
     order = serializers.ChoiceField(
         choices=ORDERS, default=ORDERS[0],
-        help_text="Score to rank by, best first; default shrunk_brier (the Brier shrunk toward the mean of all experts).",
+        help_text="Score to rank by, best first; default shrunk_brier (the Brier shrunk toward chance, 0.25).",
     )
     topic = serializers.SlugRelatedField(
         slug_field="slug", queryset=Topic.objects.all(), required=False,
@@ -210,7 +233,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     record = serializers.ChoiceField(choices=["question", "resolution", "claim"])
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
-    by = serializers.CharField(allow_null=True, help_text="Username; null for seed loads and scripts.")
+    by = ActorField()
     reason = serializers.CharField(allow_blank=True)
     changes = FieldChangeSerializer(many=True)
     outcome = serializers.CharField(required=False, help_text="Resolution entries only.")

@@ -8,6 +8,7 @@ rescoring of the questions concerned in the same transaction (see forecasts.scor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from forecasts.constants import (
     ANALYST_PERMISSIONS,
@@ -23,6 +24,8 @@ from forecasts.hedges import derive_probability, normalise_hedge
 from forecasts.intake import place_quote
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
+from sources.bulk import insert_with_history
+from sources.services import BULK_BATCH, history_user, validate_without_queries
 from sources.services import save_validated as _save
 from sources.services import stamp_history_user as _stamp_user
 from sources.services import unique_slug
@@ -398,6 +401,74 @@ def delete_claim(claim, *, user=None):
     _stamp_user(claim, user)
     claim.delete()
     schedule_rescoring([question_id], expert_ids=[expert_id])
+
+
+CLAIM_IMPORT_FIELDS = [
+    "question", "expert", "source", "quote", "statement", "hedge", "predicts", "probability",
+    "probability_origin", "probability_note", "made_on", "external_id",
+]
+
+
+def complete_claim(claim, *, lookup):
+    """Fill in what record_claim() derives for an unsaved claim (probability from the hedge via
+    `lookup` (see hedges.scale_lookup), its origin, made_on from the source, the quote's offsets in
+    the source's text, which must hold it) and validate it without queries: its question, expert and
+    source (with its article_text) must already be set. Raises ValidationError."""
+    claim.hedge = (claim.hedge or "").strip()
+    claim.predicts = claim.predicts or Side.YES
+    errors = {}
+    if claim.probability is None or claim.probability_origin == ProbabilityOrigin.HEDGE:
+        try:
+            claim.probability = derive_probability(claim.hedge, claim.predicts, lookup)
+            claim.probability_origin = ProbabilityOrigin.HEDGE
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    elif not claim.probability_origin:
+        claim.probability_origin = ProbabilityOrigin.ANALYST
+    if claim.probability is not None and not 0 <= claim.probability <= 1:
+        errors.setdefault("probability", []).append(
+            f"A probability is between 0 and 1 (not {claim.probability:g})."
+        )
+    if claim.made_on is None and claim.source_id:
+        claim.made_on = claim.source.published_on
+    if claim.source_id:
+        try:
+            claim.quote_start, claim.quote_end = place_quote(claim.source, claim.quote)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    # Without a probability there is no origin either: one reason, on `probability`, is enough.
+    exclude = [*errors, "probability_origin"] if "probability" in errors else list(errors)
+    try:
+        validate_without_queries(claim, exclude=exclude)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    return claim
+
+
+@transaction.atomic
+def import_claims(*, new, changed=(), previous=(), user=None, rescore=True):
+    """Create the `new` claims and save CLAIM_IMPORT_FIELDS of the `changed` ones, in bulk, with
+    history, then rescore every question and expert concerned once.
+
+    Claims must be completed (complete_claim); `previous` holds the (question_id, expert_id) each
+    changed claim had before, so that the questions and experts it leaves are rescored too.
+    rescore=False is for a preview that is rolled back anyway.
+    """
+    author = history_user(user)
+    insert_with_history(Claim, new, user=author)
+    now = timezone.now()
+    for claim in changed:
+        claim.updated_at = now
+    if changed:
+        bulk_update_with_history(
+            list(changed), Claim, [*CLAIM_IMPORT_FIELDS, "quote_start", "quote_end", "updated_at"], batch_size=BULK_BATCH, default_user=author
+        )
+    if rescore:
+        question_ids = {claim.question_id for claim in [*new, *changed]} | {q for q, _ in previous}
+        schedule_rescoring(question_ids, expert_ids={e for _, e in previous})
+    return new, changed
 
 
 # Roles

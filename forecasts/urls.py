@@ -19,6 +19,7 @@ register_converter(RowIdConverter, "id")
 
 urlpatterns = [
     path("", views.leaderboard, name="leaderboard"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
     path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),

@@ -10,13 +10,15 @@ from statistics import fmean
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
 from forecasts import charts, scoring, selectors
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
+from sources.spreadsheets import csv_cell
 
 public_page = cache_control(public=True, max_age=60)
 LEADERBOARD_PAGE_SIZE = 100
@@ -28,6 +30,12 @@ SORTABLE_COLUMNS = [
     ("log_score", "Log score"),
     ("peer_score", "Peer score"),
 ]
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page (the admin's too): a redirect to the static icon."""
+    return redirect(static("forecasts/favicon.ico"))
 
 
 def _leaderboard_params(request):
@@ -81,17 +89,13 @@ LEADERBOARD_CSV_COLUMNS = [
 
 
 def _csv_response(filename, header, rows):
+    """A CSV download; every cell through csv_cell (no formulas, floats rounded to 6 decimals)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return response
-
-
-def _spreadsheet_safe(text):
-    """Text a spreadsheet will not run as a formula (a leading =, +, - or @ gets a quote mark)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _bad_request(request, errors):
@@ -112,7 +116,7 @@ def _leaderboard_csv_row(entry):
     scores = entry.scores
     return [
         entry.rank if entry.ranked else "insufficient record",
-        _spreadsheet_safe(entry.expert.name), entry.expert.slug, _spreadsheet_safe(entry.expert.affiliation),
+        entry.expert.name, entry.expert.slug, entry.expert.affiliation,
         scores.scored, scores.shrunk_brier, scores.brier, scores.brier_ci_low, scores.brier_ci_high, scores.brier_skill,
         scores.log_score, scores.baseline_score, scores.peer_score, scores.peer_scored,
         scores.open, scores.unscorable, scores.late,
@@ -171,9 +175,9 @@ def expert_claims_csv(request, slug):
         return _bad_request(request, errors)
     rows = (
         [
-            claim.made_on.isoformat(), expert.slug, claim.question_id, _spreadsheet_safe(claim.question.title),
-            claim.source_id, _spreadsheet_safe(claim.source.title), claim.source.url, _spreadsheet_safe(claim.quote),
-            _spreadsheet_safe(claim.hedge), claim.probability, claim.probability_origin,
+            claim.made_on.isoformat(), expert.slug, claim.question_id, claim.question.title,
+            claim.source_id, claim.source.title, claim.source.url, claim.quote,
+            claim.hedge, claim.probability, claim.probability_origin,
             claim.question.resolution.outcome if claim.question.is_resolved else "",
             claim.status, claim.score_brier, claim.score_peer,
         ]
@@ -211,9 +215,8 @@ EXAMPLE_RECORD = [
     (0.875, 1), (0.875, 1), (0.875, 1), (0.875, 0), (0.675, 1),
     (0.675, 0), (0.675, 0), (0.325, 0), (0.125, 0), (0.125, 0),
 ]
-# The ranking example, in a pool whose mean Brier is EXAMPLE_POOL_MEAN: a newcomer's one lucky call
-# against a steady record of seven questions with a mean Brier of 0.10.
-EXAMPLE_POOL_MEAN = 0.2
+# The ranking example: a newcomer's one lucky call against a steady record of seven questions with a
+# mean Brier of 0.10, both shrunk toward chance (scoring.CHANCE_BRIER).
 EXAMPLE_LUCKY = [(0.97, 1)]
 EXAMPLE_STEADY = (7, 0.10)
 # Two identical per-question scores (p = 0.675 twice, both YES): s = 0, so the floor sets the width.
@@ -256,14 +259,14 @@ def worked_example():
         "record_n": len(briers),
         "ranking": {
             "k": k,
-            "pool_mean": EXAMPLE_POOL_MEAN,
+            "chance": scoring.CHANCE_BRIER,
             "steady_n": EXAMPLE_STEADY[0],
             "steady_brier": EXAMPLE_STEADY[1],
-            "steady_shrunk": scoring.shrunk_brier(EXAMPLE_STEADY[1], EXAMPLE_STEADY[0], EXAMPLE_POOL_MEAN, k),
-            "record_shrunk": scoring.shrunk_brier(mean_brier, len(briers), EXAMPLE_POOL_MEAN, k),
+            "steady_shrunk": scoring.shrunk_brier(EXAMPLE_STEADY[1], EXAMPLE_STEADY[0], k),
+            "record_shrunk": scoring.shrunk_brier(mean_brier, len(briers), k),
             "lucky_p": EXAMPLE_LUCKY[0][0],
             "lucky_brier": lucky_brier,
-            "lucky_shrunk": scoring.shrunk_brier(lucky_brier, len(EXAMPLE_LUCKY), EXAMPLE_POOL_MEAN, k),
+            "lucky_shrunk": scoring.shrunk_brier(lucky_brier, len(EXAMPLE_LUCKY), k),
         },
         "identical": {"brier": identical[0], "n": len(identical), "interval": scoring.mean_brier_interval(identical)},
         "sd_floor": scoring.BRIER_SD_FLOOR,

@@ -1,18 +1,18 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from sources import services
+from sources.admin_base import HistoryAdmin
 from sources.admin_errors import ServiceErrorsAdminMixin
 from sources.extract import article_text_from_file
+from sources.import_admin import ImportExportMixin
 from sources.models import Expert, Source
 from sources.resources import ExpertResource, SourceResource
 
 
 @admin.register(Expert)
-class ExpertAdmin(ServiceErrorsAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ExpertAdmin(ServiceErrorsAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ExpertResource]
     list_display = ["name", "affiliation", "slug"]
     search_fields = ["name", "affiliation", "slug"]
@@ -47,7 +47,7 @@ class SourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceErrorsAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(ServiceErrorsAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [SourceResource]
     list_display = ["title", "publisher", "published_on", "author_names"]
     list_filter = ["publisher", "published_on"]

@@ -1,8 +1,12 @@
 """Writes for experts and sources. Each function validates with full_clean() before saving."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
 
+from sources.bulk import BATCH as BULK_BATCH
+from sources.bulk import insert_with_history
 from sources.models import Expert, Source
 
 
@@ -77,3 +81,39 @@ def update_source(source, *, user=None, authors=None, **changes):
     if authors is not None:
         source.authors.set(authors)
     return source
+
+
+# Bulk writes (imports)
+
+EXPERT_IMPORT_FIELDS = ["name", "affiliation", "bio"]
+
+
+def validate_without_queries(instance, exclude=()):
+    """full_clean() minus the checks that query the database once per object (uniqueness,
+    constraints, foreign keys): bulk writers check those for all rows at once."""
+    foreign_keys = [field.name for field in instance._meta.fields if field.is_relation]
+    instance.full_clean(exclude=[*foreign_keys, *exclude], validate_unique=False, validate_constraints=False)
+
+
+def history_user(user):
+    """The user to record in bulk-written history, or None for anonymous and missing users."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def import_experts(*, new, changed, user=None):
+    """Create the `new` experts and save EXPERT_IMPORT_FIELDS of the `changed` ones, in bulk, with history.
+
+    Each expert must already be validated (validate_without_queries) and slugs must be unique
+    among themselves and, for new experts, in the database.
+    """
+    author = history_user(user)
+    insert_with_history(Expert, new, user=author)
+    now = timezone.now()
+    for expert in changed:
+        expert.updated_at = now
+    if changed:
+        bulk_update_with_history(
+            changed, Expert, [*EXPERT_IMPORT_FIELDS, "updated_at"], batch_size=BULK_BATCH, default_user=author
+        )
+    return new, changed

@@ -34,7 +34,7 @@ def _bench_database_url(tmp_path):
 
 
 def test_every_bench_script_is_found():
-    assert {"load.py", "scores.py"} <= {path.name for path in SCRIPTS}
+    assert {"imports.py", "intake.py", "load.py", "scores.py"} <= {path.name for path in SCRIPTS}
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[path.name for path in SCRIPTS])

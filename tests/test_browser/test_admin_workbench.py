@@ -87,8 +87,8 @@ def test_the_analyst_sees_exactly_which_row_of_an_import_is_wrong(page, live_ser
     claims = tmp_path / "claims.csv"
     claims.write_text(
         "expert,question,source,quote,hedge,probability\n"
-        f"artyom-lukin,{due_question.pk},2019-04-19-nknews-kim-heads-to-russia,Likely so.,likely,\n"
-        f"Artyom Lukin,{due_question.pk},2019-04-19-nknews-kim-heads-to-russia,Maybe not.,perchance,\n"
+        f"artyom-lukin,{due_question.slug},2019-04-19-nknews-kim-heads-to-russia,Likely so.,likely,\n"
+        f"Artyom Lukin,{due_question.slug},2019-04-19-nknews-kim-heads-to-russia,Maybe not.,perchance,\n"
     )
     before = due_question.claims.count()
     page.goto(f"{live_server.url}/admin/forecasts/claim/import/")

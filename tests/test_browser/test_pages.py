@@ -19,9 +19,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# Ranked first by the shrunk Brier (k = 5) on the seed corpus: the pool is 67 scored questions with a Brier sum of
-# 13.0568, mean 0.194878; Tertitskiy's 7 questions at 0.057986 give (7 · 0.057986 + 5 · 0.194878) / 12 = 0.115024,
-# ahead of Jean H. Lee (4 at 0.071406: 0.140001) and Artyom Lukin (9 at 0.123125: 0.148751).
+# Ranked first by the shrunk Brier, (n · Brier + k · 0.25) / (n + k) with k = 5, on the seed corpus.
+# Fyodor Tertitskiy's 7 scored Briers 0.015625 + 0.01 + 0.105625 + 0.105625 + 0.0625 + 0.0009 + 0.105625 = 0.4059
+# (mean 0.057986) give (0.4059 + 1.25) / 12 = 1.6559 / 12 = 0.137992, just ahead of Tereza Novotná (11 questions,
+# Brier sum 7 · 0.105625 + 0.01 + 0.0625 + 0.16 + 0.01 = 0.981875: 2.231875 / 16 = 0.139492) and Jean H. Lee
+# (5 questions at 0.04: 1.45 / 10 = 0.145).
 TOP_EXPERT = "Fyodor Tertitskiy"
 MEDIATOR_QUESTION = (
     "Will Putin (Russia) act as a mediator between the United States and North Korea by 31 December 2019?"
@@ -45,9 +47,9 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
     screenshot(page, "leaderboard")
 
     page.get_by_role("link", name=TOP_EXPERT).click()
-    page.wait_for_url("**/experts/jean-h-lee/")
+    page.wait_for_url("**/experts/fyodor-tertitskiy/")
     assert page.locator("h1").inner_text() == TOP_EXPERT
-    api = page.request.get(f"{live_server.url}/api/experts/jean-h-lee/scores/").json()
+    api = page.request.get(f"{live_server.url}/api/experts/fyodor-tertitskiy/scores/").json()
     drawn = page.locator("svg.calibration-chart g.bin").evaluate_all(
         """groups => groups.map(g => ({
             n: Number(g.dataset.n), mean_forecast: Number(g.dataset.meanForecast),
@@ -56,7 +58,7 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
             cy: Number(g.querySelector("circle").getAttribute("cy")),
         }))"""
     )
-    assert len(drawn) == len(api["calibration"]) == 2  # p = 0.4 (once) and 0.9 (four times)
+    assert len(drawn) == len(api["calibration"]) == 6  # p = 0.03, 0.125, 0.25, 0.325, 0.675 (twice), 0.9
     expected = calibration_chart(api["calibration"]).points
     for point, bin_, geometry in zip(drawn, api["calibration"], expected):
         assert point["n"] == bin_["n"]
@@ -138,7 +140,7 @@ def test_the_leaderboard_downloads_as_a_csv_with_every_row(page, live_server, se
     for column, score in ((4, "shrunk_brier"), (5, "brier")):
         shown = page.locator(f"#leaderboard tbody tr td:nth-child({column})").first.inner_text()
         assert float(top[score]) == pytest.approx(float(shown), abs=6e-4)  # shown to 3 decimals
-    assert float(top["shrunk_brier"]) == pytest.approx(0.115024, abs=1e-6)
+    assert float(top["shrunk_brier"]) == pytest.approx(1.6559 / 12, abs=1e-6)  # 0.137992
 
 
 def test_the_track_record_filter_and_download_agree(page, live_server, seeded):

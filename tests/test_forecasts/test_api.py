@@ -8,7 +8,7 @@ from django.core.management import call_command
 from forecasts import services
 from forecasts.constants import Outcome
 from forecasts.models import Claim, Resolution
-from tests.test_forecasts.factories import QuestionFactory, default_scale
+from tests.test_forecasts.factories import QuestionFactory, ResolutionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,14 +127,13 @@ def test_one_lucky_call_does_not_outrank_a_long_good_record_by_default(anonymous
         if index == 0:
             services.record_claim(question=question, expert=newcomer, source=source, quote="q", probability=0.99)
         services.resolve_question(question=question, outcome=Outcome.YES)
-    # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Pool mean (0.07 + 2.52 + 0.0001) / 15 = 0.1726733;
-    # shrunk with k = 5: good (0.07 + 0.8633667) / 12 = 0.0777806, newcomer (0.0001 + 0.8633667) / 6 = 0.1439111,
-    # bad (2.52 + 0.8633667) / 12 = 0.2819472.
-    pool = 2.5901 / 15
+    # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Shrunk toward chance (0.25) with k = 5, i.e.
+    # k · 0.25 = 1.25 added: good (0.07 + 1.25) / 12 = 0.11, newcomer (0.0001 + 1.25) / 6 = 0.2083500,
+    # bad (2.52 + 1.25) / 12 = 0.3141667. (Toward the pool mean 2.5901 / 15 they would be 0.0778, 0.1439, 0.2819.)
     body = anonymous_api.get("/api/leaderboard/").json()["results"]
     assert [(row["expert"], row["rank"]) for row in body] == [(good.slug, 1), (newcomer.slug, 2), (bad.slug, 3)]
     shrunk = [row["scores"]["shrunk_brier"] for row in body]
-    assert shrunk == pytest.approx([(0.07 + 5 * pool) / 12, (0.0001 + 5 * pool) / 6, (2.52 + 5 * pool) / 12])
+    assert shrunk == pytest.approx([0.11, 0.20835, 0.3141667], abs=1e-7)
     assert body[1]["scores"]["brier"] == pytest.approx(0.0001)  # the raw Brier is still given
     by_raw = anonymous_api.get("/api/leaderboard/?order=brier").json()["results"]
     assert [row["expert"] for row in by_raw] == [newcomer.slug, good.slug, bad.slug]
@@ -171,6 +170,70 @@ def test_patching_an_unresolved_question_resolution_is_a_conflict(analyst_api):
     question = QuestionFactory()
     response = analyst_api.patch(f"/api/questions/{question.pk}/resolve/", {"note": "x"}, format="json")
     assert response.status_code == 409
+
+
+def test_an_analyst_reopens_a_question_with_a_reason_kept_in_the_history(analyst_api):
+    question = QuestionFactory()
+    _post(analyst_api, f"/api/questions/{question.pk}/resolve/", {"outcome": "yes"}, 201)
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", {"reason": "Wrong article."}, format="json")
+
+    assert response.status_code == 204, response.content
+    assert not Resolution.objects.filter(question=question).exists()
+    assert analyst_api.get(f"/api/questions/{question.pk}/").json()["resolution"] is None
+    removal = Resolution.history.filter(question_id=question.pk).latest("history_id")
+    assert (removal.history_type, removal.history_change_reason, removal.history_user.username) == (
+        "-", "Wrong article.", "ana",
+    )
+    _post(analyst_api, f"/api/questions/{question.pk}/resolve/", {"outcome": "no"}, 201)  # and resolved again
+
+
+def test_the_reopening_reason_may_come_in_the_query_string(analyst_api):
+    question = ResolutionFactory().question
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/?reason=Resolved+too+early.")
+
+    assert response.status_code == 204, response.content
+    assert Resolution.history.latest("history_id").history_change_reason == "Resolved too early."
+
+
+@pytest.mark.parametrize("body", [None, {}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 501}])
+def test_reopening_without_a_reason_is_a_400_naming_it_and_keeps_the_resolution(analyst_api, body):
+    question = ResolutionFactory().question
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["reason"]
+    assert Resolution.objects.filter(question=question).exists()
+
+
+def test_reopening_an_open_question_is_a_conflict(analyst_api):
+    question = QuestionFactory()
+
+    response = analyst_api.delete(f"/api/questions/{question.pk}/resolve/", {"reason": "Oops."}, format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"Question {question.pk} is not resolved."}
+
+
+def test_only_analysts_may_reopen(anonymous_api, reader_api):
+    question = ResolutionFactory().question
+    url = f"/api/questions/{question.pk}/resolve/"
+
+    assert anonymous_api.delete(url, {"reason": "Oops."}, format="json").status_code == 401
+    assert reader_api.delete(url, {"reason": "Oops."}, format="json").status_code == 403
+    assert Resolution.objects.filter(question=question).exists()
+
+
+def test_reopening_is_documented_in_the_schema(anonymous_api):
+    schema = anonymous_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/questions/{id}/resolve/"]["delete"]
+
+    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "409", "429"}
+    query = [parameter for parameter in operation["parameters"] if parameter["in"] == "query"]
+    assert [(parameter["name"], parameter["required"]) for parameter in query] == [("reason", True)]
+    assert "JSON body" in operation["description"]
 
 
 @pytest.mark.parametrize(

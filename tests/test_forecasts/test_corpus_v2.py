@@ -14,6 +14,7 @@ from django.core.management import call_command
 from forecasts import services
 from forecasts.models import Claim, ExpertScore, Question, Resolution
 from forecasts.seed_loader import SeedError, load_seed_directory
+from forecasts.selectors import leaderboard_entries
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 CURATOR = "Hindsight seed corpus v2 (fact-check of issue 12)"
@@ -203,3 +204,16 @@ def test_v2_scores_match_hand_computed_briers(loaded):
     # Hoo: joint statement 'highly likely' 0.875 NO; new basis 'may' 0.4 NO (at its 2019 deadline).
     assert briers["hoo-chiew-ping"] == (2, pytest.approx((0.875**2 + 0.4**2) / 2))
     assert "dennis-p-halpin" not in briers  # no claims, no score row
+
+
+def test_v2_leaderboard_top_three_by_the_brier_shrunk_toward_chance(loaded):
+    # (n · Brier + 5 · 0.25) / (n + 5), with the Brier sums of the hand-computed scores above:
+    # Tertitskiy 7 questions, sum 0.015625 + 0.01 + 3 · 0.105625 + 0.0625 + 0.0009 = 0.4059 → 1.6559 / 12 = 0.137992;
+    # Novotná 11 questions: 0.325 on NO five times, 0.675 on YES and 1 - 0.675 twice more (7 · 0.105625), 0.9 YES
+    # (0.01), 0.25 NO (0.0625), 0.4 NO (0.16), 0.1 NO (0.01): sum 0.981875 → 2.231875 / 16 = 0.139492;
+    # Lee 5 questions, sum 0.16 + 4 · 0.01 = 0.2 → 1.45 / 10 = 0.145.
+    entries = list(leaderboard_entries(min_scored=1))[:3]
+    assert [(entry.expert.slug, entry.rank, entry.scores.scored) for entry in entries] == [
+        ("fyodor-tertitskiy", 1, 7), ("tereza-novotna", 2, 11), ("jean-h-lee", 3, 5),
+    ]
+    assert [entry.scores.shrunk_brier for entry in entries] == pytest.approx([1.6559 / 12, 2.231875 / 16, 1.45 / 10])

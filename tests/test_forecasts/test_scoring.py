@@ -161,24 +161,22 @@ def test_brier_spread_is_the_sample_deviation_but_at_least_the_floor(briers, exp
 
 
 @pytest.mark.parametrize(
-    "brier, n, mean, k, expected",
+    "brier, n, k, expected",
     [
-        (0.0, 1, 0.2, 5, 1.0 / 6),  # one perfect call: (0 + 5 · 0.2) / 6 = 0.1667
-        (0.1, 7, 0.2, 5, 1.7 / 12),  # (0.7 + 1.0) / 12 = 0.14167
-        (0.3, 100, 0.2, 5, 31.0 / 105),  # a long record keeps nearly its own: 0.29524
-        (0.1, 3, 0.2, 0, 0.1),  # k = 0: no shrinkage
-        (None, 0, 0.2, 5, None),  # nothing scored
-        (0.1, 3, None, 5, None),  # nobody scored
+        (0.0, 1, 5, 1.25 / 6),  # one perfect call: (0 + 5 · 0.25) / 6 = 0.20833
+        (0.1, 7, 5, 1.95 / 12),  # (0.7 + 1.25) / 12 = 0.1625
+        (0.3, 100, 5, 31.25 / 105),  # a long record keeps nearly its own: (30 + 1.25) / 105 = 0.29762
+        (0.25, 3, 5, 0.25),  # a chance-level record stays at chance: (0.75 + 1.25) / 8
+        (0.1, 3, 0, 0.1),  # k = 0: no shrinkage
+        (None, 0, 5, None),  # nothing scored
     ],
 )
-def test_shrunk_brier_pulls_short_records_toward_the_pool_mean(brier, n, mean, k, expected):
-    assert scoring.shrunk_brier(brier, n, mean, k) == (expected if expected is None else pytest.approx(expected))
+def test_shrunk_brier_pulls_short_records_toward_chance(brier, n, k, expected):
+    assert scoring.shrunk_brier(brier, n, k) == (expected if expected is None else pytest.approx(expected))
 
 
-def test_pooled_mean_brier_weighs_each_expert_by_scored_questions():
-    # (0.1 · 2 + 0.4 · 1) / 3 = 0.2; the expert with nothing scored is left out
-    assert scoring.pooled_mean_brier([(0.1, 2), (0.4, 1), (None, 0)]) == pytest.approx(0.2)
-    assert scoring.pooled_mean_brier([(None, 0)]) is None
+def test_shrunk_brier_prior_is_the_brier_of_always_saying_fifty_percent():
+    assert scoring.CHANCE_BRIER == scoring.brier_score(0.5, 1) == scoring.brier_score(0.5, 0) == 0.25
 
 
 def test_mean_brier_interval_of_one_question_is_the_whole_range():

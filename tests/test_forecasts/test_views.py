@@ -125,28 +125,39 @@ def _csv_rows(response):
     return list(csv.DictReader(io.StringIO(_text(response))))
 
 
+def test_the_favicon_is_served_and_the_pages_link_it(client, panel):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.redirect_chain == [("/static/forecasts/favicon.ico", 302)]
+    assert response.status_code == 200 and response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00" and icon[22:26] == b"\x89PNG"  # an ICO holding one PNG
+    for url in ("/", f"/experts/{panel['ann'].slug}/", "/how-scores-work/"):
+        assert '<link rel="icon" href="/static/forecasts/favicon.ico" sizes="32x32">' in _text(_get(client, url))
+
+
 # Leaderboard
 
 
-# Shrunk toward the pool mean (2·0.060625 + 2·0.585 + 1·0.25) / 5 = 1.54125 / 5 = 0.30825 with k = 5.
-ANN_SHRUNK = (2 * ANN_BRIER + 5 * 0.30825) / 7  # 1.6625 / 7 = 0.2375
-BEN_SHRUNK = (2 * BEN_BRIER + 5 * 0.30825) / 7  # 2.71125 / 7 = 0.3873
-CAL_SHRUNK = (1 * CAL_BRIER + 5 * 0.30825) / 6  # 1.79125 / 6 = 0.2985
+# Shrunk toward chance (the Brier 0.25 of always saying 50 %) with k = 5: (n · Brier + 1.25) / (n + 5).
+ANN_SHRUNK = (2 * ANN_BRIER + 5 * 0.25) / 7  # (0.12125 + 1.25) / 7 = 1.37125 / 7 = 0.195893
+BEN_SHRUNK = (2 * BEN_BRIER + 5 * 0.25) / 7  # (1.17 + 1.25) / 7 = 2.42 / 7 = 0.345714
+CAL_SHRUNK = (1 * CAL_BRIER + 5 * 0.25) / 6  # (0.25 + 1.25) / 6 = 1.5 / 6 = 0.25: a chance record stays at chance
 
 
 def test_the_leaderboard_ranks_experts_by_shrunk_brier_with_raw_brier_and_intervals(client, panel):
     html = _text(_get(client, "/"))
     assert html.index("Ann Archer") < html.index("Cal Clark") < html.index("Ben Baker")
-    assert f"<strong>{ANN_SHRUNK:.3f}</strong>" in html  # 0.238
-    assert f"<strong>{CAL_SHRUNK:.3f}</strong>" in html  # 0.299
-    assert f"<strong>{BEN_SHRUNK:.3f}</strong>" in html  # 0.387
+    assert f"<strong>{ANN_SHRUNK:.3f}</strong>" in html  # 0.196
+    assert f"<strong>{CAL_SHRUNK:.3f}</strong>" in html  # 0.250
+    assert f"<strong>{BEN_SHRUNK:.3f}</strong>" in html  # 0.346
     assert f"{ANN_BRIER:.3f}" in html  # 0.061
     assert f"{BEN_BRIER:.3f}" in html  # 0.585
     assert f"{1 - ANN_BRIER / 0.25:+.2f}" in html  # Brier skill +0.76
     # s = |0.015625 − 0.105625| / √2 = 0.064 is below the floor 0.1, so t(1) · 0.1 / √2 = 0.8985
     half_width = 12.706 * 0.1 / 2**0.5
     assert f"0.00–{ANN_BRIER + half_width:.2f}" in html  # 0.00–0.96, clipped at 0
-    assert 'id="ranking-note"' in html and "5 more forecasts" in html
+    assert 'id="ranking-note"' in html and "5 more forecasts no better than chance" in html
     PageChecker.check(html)
 
 
@@ -177,6 +188,15 @@ def test_a_topic_filter_recomputes_the_scores_over_that_topic(client, panel):
     assert "Cal Clark" not in html.split('id="leaderboard"')[1]  # no claim on sanctions
     assert "Scores recomputed over the scored questions" in html and "<strong>Sanctions</strong>" in html
     assert '<option value="sanctions" selected>' in html
+
+
+def test_a_filtered_leaderboard_shrinks_toward_chance_too(client, panel):
+    # On sanctions alone, one question each: Ann (0.105625 + 1.25) / 6 = 0.2259375, Ben (0.81 + 1.25) / 6 = 0.3433333
+    # (toward that subset's mean, 0.4578125, Ann would rank at 0.399).
+    rows = _get(client, "/api/leaderboard/?topic=sanctions").json()["results"]
+    assert [(row["expert"], row["scores"]["shrunk_brier"]) for row in rows] == [
+        ("ann", pytest.approx(0.2259375)), ("ben", pytest.approx(0.3433333)),
+    ]
 
 
 def test_a_claim_date_filter_keeps_the_claims_in_range(client, panel):
@@ -236,6 +256,25 @@ def test_the_csv_gives_the_ranking_brier_beside_the_raw_one(client, panel):
     assert [row["expert_slug"] for row in rows] == ["ann", "cal", "ben"]
     assert float(rows[0]["shrunk_brier"]) == pytest.approx(ANN_SHRUNK)
     assert float(rows[0]["brier"]) == pytest.approx(ANN_BRIER)
+
+
+def _decimals(cell):
+    return len(cell.partition(".")[2]) if "." in cell and "e" not in cell.lower() else 0
+
+
+def test_csv_numbers_are_rounded_to_six_decimals(client, panel):
+    leaderboard = _csv_rows(_get(client, "/leaderboard.csv"))
+    claims = _csv_rows(_get(client, "/experts/ann/claims.csv"))
+
+    ann = leaderboard[0]
+    # Ann: log score (ln 0.875 + ln 0.675) / 2 = -0.263287..., peer score on the summit
+    # 100 · (ln 0.875 − (ln 0.4 + ln 0.5) / 2) = 67.118756...; both carry full float precision unrounded.
+    assert ann["log_score"] == str(round((ln(0.875) + ln(1 - 0.325)) / 2, 6))
+    assert ann["brier"] == "0.060625"
+    summit = next(row for row in claims if row["question"] == "Will the summit happen?")
+    assert summit["peer_score"] == str(round(100 * (ln(0.875) - (ln(0.4) + ln(0.5)) / 2), 6))
+    cells = [cell for row in leaderboard + claims for cell in row.values()]
+    assert max(_decimals(cell) for cell in cells) == 6
 
 
 def test_an_unranked_expert_is_marked_so_in_the_csv(client, panel):
@@ -397,10 +436,13 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
     assert f"Mean Brier <strong>{mean:.4f}</strong>" in html  # 0.1966
     assert html.count('<g class="bin"') == 4
     assert "Overconfident." in html
-    # Ranking with k = 5 in a pool of mean 0.2: one call at 0.97 that came true (Brier 0.0009) ranks at
-    # (0.0009 + 1.0) / 6 = 0.1668, behind 7 questions at 0.10: (0.7 + 1.0) / 12 = 0.1417.
+    # Ranking with k = 5, toward chance (5 · 0.25 = 1.25): one call at 0.97 that came true (Brier 0.0009) ranks at
+    # (0.0009 + 1.25) / 6 = 0.2085, behind 7 questions at 0.10: (0.7 + 1.25) / 12 = 0.1625; the record above
+    # (0.196625 × 10) at (1.96625 + 1.25) / 15 = 0.2144.
     assert ">Ranking: the shrunk Brier</h2>" in html
-    assert "ranks at <strong>0.1668</strong>" in html and "<strong>0.1417</strong>" in html
+    assert "(n · Brier + k · 0.25) / (n + k)" in html and "the Brier of always saying “50 %”" in html
+    assert "ranks at <strong>0.2085</strong>" in html and "<strong>0.1625</strong>" in html
+    assert "ranks at 0.2144." in html
     # Two identical Briers (0.675 twice, YES: 0.1056): the floor 0.1 gives 0.1056 ± 0.8985 → 0.00–1.00.
     assert "interval is\n0.00–1.00" in html
     assert "href=\"/how-scores-work/\" aria-current=\"page\"" in html

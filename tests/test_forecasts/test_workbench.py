@@ -135,14 +135,14 @@ def test_a_claims_csv_with_one_bad_row_writes_nothing_and_names_the_row(scale):
     expert = ExpertFactory(slug="lukin", name="Artyom Lukin")
     question, _ = QuestionFactory(), SourceFactory(slug="panel")
     data = tablib.Dataset().load(_claims_csv([
-        f"lukin,{question.pk},panel,Good row.,likely,",
-        f"Artyom Lukin,{question.pk},panel,By exact name.,,0.3",
-        f"lukin,{question.pk},panel,Bad row.,perchance,",
+        f"lukin,{question.slug},panel,Good row.,likely,",
+        f"Artyom Lukin,{question.slug},panel,By exact name.,,0.3",
+        f"lukin,{question.slug},panel,Bad row.,perchance,",
     ]), format="csv")
     result = ClaimResource().import_data(data, dry_run=False)
     assert result.has_validation_errors()
     [invalid] = result.invalid_rows
-    assert invalid.number == 3
+    assert invalid.number == 4  # the file's line: header = line 1
     assert "perchance" in invalid.error_dict["hedge"][0]
     assert Claim.objects.count() == 0
     assert expert.claims.count() == 0
@@ -152,8 +152,8 @@ def test_a_claims_csv_finds_experts_by_slug_or_name_and_derives_probabilities(sc
     ExpertFactory(slug="lukin", name="Artyom Lukin")
     question, _ = QuestionFactory(), SourceFactory(slug="panel", published_on=datetime.date(2019, 4, 19))
     data = tablib.Dataset().load(_claims_csv([
-        f"lukin,{question.pk},panel,Good row.,likely,",
-        f"Artyom Lukin,{question.pk},panel,By exact name.,,0.3",
+        f"lukin,{question.slug},panel,Good row.,likely,",
+        f"Artyom Lukin,{question.slug},panel,By exact name.,,0.3",
     ]), format="csv")
     result = ClaimResource().import_data(data, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
@@ -166,7 +166,7 @@ def test_a_claims_csv_finds_experts_by_slug_or_name_and_derives_probabilities(sc
 
 def test_an_unknown_expert_in_a_claims_file_is_reported_by_column(scale):
     question, _ = QuestionFactory(), SourceFactory(slug="panel")
-    data = tablib.Dataset().load(_claims_csv([f"nobody,{question.pk},panel,Words.,likely,"]), format="csv")
+    data = tablib.Dataset().load(_claims_csv([f"nobody,{question.slug},panel,Words.,likely,"]), format="csv")
     result = ClaimResource().import_data(data, dry_run=False)
     [invalid] = result.invalid_rows
     assert "nobody" in invalid.error_dict["expert"][0]
@@ -212,10 +212,10 @@ def test_the_admin_import_shows_a_preview_with_the_bad_row_before_anything_is_wr
         assert response.status_code == 200
         return response.content.decode()
 
-    good = f"lukin,{question.pk},panel,Good row.,likely,"
+    good = f"lukin,{question.slug},panel,Good row.,likely,"
     html = preview([good])
     assert "process_import" in html and "Good row." in html  # a clean file is offered for confirmation
-    html = preview([good, f"lukin,{question.pk},panel,Bad row.,perchance,"])
+    html = preview([good, f"lukin,{question.slug},panel,Bad row.,perchance,"])
     assert "perchance" in html and "process_import" not in html  # a bad row: no confirm step
     assert not Claim.objects.exists()
 

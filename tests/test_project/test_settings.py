@@ -17,14 +17,20 @@ PRODUCTION = {
 }
 
 
-def _manage(*args, **env):
-    ours = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
+def _python(*args, **env):
+    """Run Python in the project folder with the production settings module and only the given environment."""
+    ours = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+            "LOG_LEVEL"}
     clean = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("SECURE_")}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**clean, **env},
+        [sys.executable, *args], cwd=settings.BASE_DIR, env={**clean, **env},
         capture_output=True, text=True, timeout=120,
     )
+
+
+def _manage(*args, **env):
+    return _python("manage.py", *args, **env)
 
 
 @pytest.mark.parametrize("raw, expected", [("1", True), ("0", False), ("true", True), ("False", False), ("yes", True), ("", False)])
@@ -60,3 +66,26 @@ def test_check_deploy_reports_nothing_with_the_production_environment():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+LOG_ONE_LINE_EACH = """
+import django, logging
+django.setup()
+logging.getLogger("django.request").warning("from django")
+logging.getLogger("forecasts").warning("from the app")
+logging.getLogger("django.security.csrf").info("info from django")
+"""
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_each_log_line_is_printed_once(debug):
+    result = _python("-c", LOG_ONE_LINE_EACH, **{**PRODUCTION, "DEBUG": debug})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["from django", "from the app", "info from django"]
+
+
+def test_log_level_applies_to_djangos_messages_too():
+    result = _python("-c", LOG_ONE_LINE_EACH, **{**PRODUCTION, "DEBUG": "1", "LOG_LEVEL": "WARNING"})
+
+    assert result.stderr.splitlines() == ["from django", "from the app"]

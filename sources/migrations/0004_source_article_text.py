@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0002_expert_links_are_web_urls'),
+        ('sources', '0003_history_change_reason_text'),
     ]
 
     operations = [

@@ -16,8 +16,8 @@ def grant_suggestion_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forecasts', '0006_seed_ledger'),
-        ('sources', '0003_source_article_text'),
+        ('forecasts', '0007_history_change_reason_text'),
+        ('sources', '0004_source_article_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
