@@ -117,3 +117,11 @@ def test_the_endpoints_are_in_the_schema(client):
     accept = schema["paths"]["/api/suggestions/{id}/accept/"]["post"]
     assert {"200", "400", "404", "409"} <= set(accept["responses"])
     assert "reason" in schema["components"]["schemas"]["RejectInputRequest"]["required"]
+
+
+def test_a_program_creates_a_source_with_its_text_then_runs_the_engine(analyst_api, source):
+    created = analyst_api.post("/api/sources/", {"title": "New", "published_on": "2019-04-19", "article_text": ROUNDUP}, format="json")
+    assert created.status_code == 201 and created.json()["article_text"] == ROUNDUP.strip()
+    assert "article_text" not in analyst_api.get("/api/sources/").json()["results"][0]
+    response = analyst_api.post(f"/api/sources/{created.json()['id']}/suggestions/")
+    assert response.status_code == 201 and len(response.json()) == 3
