@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from forecasts import services
+from forecasts import intake, services
 from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
 from forecasts.admin_reopen import ReopenQuestionMixin
@@ -558,6 +558,11 @@ class SourceWithClaimsAdmin(SuggestClaimsMixin, ClaimSavingMixin, SourceAdmin):
 
     inlines = [SourceClaimInline, AddSourceClaimInline]
     actions = ["suggest_claims"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "article_text" in form.changed_data:
+            intake.relocate_source_quotes(obj, user=request.user)
 
 
 admin.site.site_header = "Hindsight"

@@ -66,3 +66,19 @@ def refresh_quote_offsets(claims, *, user=None):
             services.update_claim(claim, user=user)
             changed += 1
     return changed
+
+
+def relocate_source_quotes(source, *, user=None):
+    """After a source's text changed: move its claims' offsets to where their quotes now are.
+
+    Raises ValidationError on `article_text` naming the first claim whose quote the new text lacks.
+    """
+    for claim in source.claims.select_related("source").order_by("pk"):
+        claim.source = source
+        try:
+            refresh_quote_offsets([claim], user=user)
+        except ValidationError:
+            raise ValidationError({"article_text": [
+                f"The text no longer holds the quote of claim {claim.pk} ({normalise_quote(claim.quote)[:60]!r}); "
+                "keep the quote in the text, or change the claim first."
+            ]}) from None

@@ -150,3 +150,29 @@ def test_the_queue_page_does_a_fixed_number_of_queries(analyst_client, source):
         assert analyst_client.get(QUEUE).status_code == 200
     assert Suggestion.objects.count() == 15
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def _source_form(source, **changes):
+    data = {"title": source.title, "slug": source.slug, "publisher": source.publisher, "url": source.url,
+            "published_on": source.published_on.isoformat(), "excerpt": "", "notes": "", "article_text": source.article_text}
+    for prefix in ("claims", "claims-2"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
+                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    data.update(changes)
+    return data
+
+
+def test_editing_the_text_moves_the_claims_offsets_or_is_refused_when_a_quote_is_lost(analyst_client, source):
+    from forecasts import services
+
+    claim = services.record_claim(question=QuestionFactory(), expert=ExpertFactory(), source=source,
+                                  quote="Kim will likely visit Moscow next week.", hedge="likely")
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    response = analyst_client.post(url, _source_form(source, article_text="New intro.\n\n" + ROUNDUP))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.quote_start == ROUNDUP.index("Kim will likely") + len("New intro.\n\n")
+    response = analyst_client.post(url, _source_form(source, article_text="Something else entirely."))
+    assert response.status_code == 200 and f"no longer holds the quote of claim {claim.pk}" in response.content.decode()
+    source.refresh_from_db()
+    assert source.article_text.startswith("New intro.")
