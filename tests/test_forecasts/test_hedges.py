@@ -63,7 +63,7 @@ def test_the_api_derives_the_probability_of_a_first_person_hedge(analyst_api, sc
 def test_a_claims_import_derives_the_probability_of_a_first_person_hedge(scale, hedge):
     question, expert, source = QuestionFactory(), ExpertFactory(slug="lukin"), SourceFactory(slug="panel")
     data = tablib.Dataset(headers=["expert", "question", "source", "quote", "hedge", "probability"])
-    data.append(["lukin", question.pk, "panel", "I doubt it.", hedge, ""])
+    data.append(["lukin", question.slug, "panel", "I doubt it.", hedge, ""])
     result = ClaimResource().import_data(data, dry_run=False)
     assert not result.has_validation_errors() and not result.has_errors()
     claim = Claim.objects.get(expert=expert, source=source)

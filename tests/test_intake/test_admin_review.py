@@ -176,3 +176,15 @@ def test_editing_the_text_moves_the_claims_offsets_or_is_refused_when_a_quote_is
     assert response.status_code == 200 and f"no longer holds the quote of claim {claim.pk}" in response.content.decode()
     source.refresh_from_db()
     assert source.article_text.startswith("New intro.")
+
+
+def test_only_analysts_may_suggest_and_only_by_post(reader, analyst_client, source):
+    from django.test import Client
+
+    url = reverse("admin:sources_source_suggest", args=[source.pk])
+    other = Client()
+    assert other.post(url)["Location"].startswith("/admin/login/")
+    other.force_login(reader)
+    assert other.post(url)["Location"].startswith("/admin/login/")
+    assert analyst_client.get(url).status_code == 403
+    assert not Suggestion.objects.exists()
