@@ -206,12 +206,12 @@ def build(args, rng):
                 deadline = dt.date.fromordinal(deadlines[i]).isoformat()
                 yield (f"{i}\tquestion-{i}\tWill synthetic event {i} happen by {deadline}?\t"
                        f"YES if event {i} is reported by two outlets before the deadline.\t{deadline}\tf\t\t"
-                       f"{STAMP}\t{STAMP}\n")
+                       f"{STAMP}\t{STAMP}\t\n")
 
         counts["questions"] = copy_rows(
             "forecasts_question",
             ["id", "slug", "title", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note",
-             "created_at", "updated_at"],
+             "created_at", "updated_at", "condition_outcome"],
             question_rows(),
         )
 
@@ -222,10 +222,11 @@ def build(args, rng):
                     continue
                 number += 1
                 resolved = dt.date.fromordinal(min(deadlines[i] + rng.randint(0, 60), end)).isoformat()
-                yield f"{number}\t{i}\t{outcomes[i]}\t\\N\t{resolved} 12:00:00+00\t\t\n"
+                yield f"{number}\t{i}\t{outcomes[i]}\t\\N\t{resolved} 12:00:00+00\t\t\tf\n"
 
         counts["resolutions"] = copy_rows(
-            "forecasts_resolution", ["id", "question_id", "outcome", "resolved_by_id", "resolved_at", "evidence_url", "note"],
+            "forecasts_resolution",
+            ["id", "question_id", "outcome", "resolved_by_id", "resolved_at", "evidence_url", "note", "automatic"],
             resolution_rows(),
         )
 

@@ -61,6 +61,7 @@ def test_the_api_derives_the_probability_of_a_first_person_hedge(analyst_api, sc
 
 @pytest.mark.parametrize("hedge", WRITTEN)
 def test_a_claims_import_derives_the_probability_of_a_first_person_hedge(scale, hedge):
+    # the claims file names its question by slug
     question, expert, source = QuestionFactory(), ExpertFactory(slug="lukin"), SourceFactory(slug="panel")
     data = tablib.Dataset(headers=["expert", "question", "source", "quote", "hedge", "probability"])
     data.append(["lukin", question.slug, "panel", "I doubt it.", hedge, ""])
