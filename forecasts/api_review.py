@@ -5,7 +5,7 @@ Analysts only (reading too: suggestions are work in progress, not published reco
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -70,19 +70,23 @@ class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="Why the suggestion is rejected (e.g. not a forecast).")
 
 
-class SourceSuggestionsView(generics.ListAPIView):
-    """The suggestions for a source (GET), or run the engine on its stored article text (POST)."""
+class SourceSuggestionsView(APIView):
+    """The suggestions for a source (GET, all of them in text order), or run the engine on its
+    stored article text (POST)."""
 
-    serializer_class = SuggestionSerializer
     permission_classes = [ReviewPermission]
     write_action = "add"
-    filter_backends = []
 
     def get_source(self):
         return get_object_or_404(Source.objects.all(), pk=self.kwargs["pk"])
 
-    def get_queryset(self):
-        return Suggestion.objects.for_queue().filter(source=self.get_source()).order_by("quote_start", "pk")
+    def _listed(self, queryset):
+        return SuggestionSerializer(queryset.for_queue().order_by("quote_start", "pk"), many=True).data
+
+    @extend_schema(responses={200: SuggestionSerializer(many=True)},
+                   description="Every suggestion for the source (pending and reviewed), in text order (analysts).")
+    def get(self, request, pk):
+        return Response(self._listed(Suggestion.objects.filter(source=self.get_source())))
 
     @extend_schema(
         request=None, responses={201: SuggestionSerializer(many=True)},
@@ -92,8 +96,8 @@ class SourceSuggestionsView(generics.ListAPIView):
     )
     def post(self, request, pk):
         created = review.suggest_for_source(source=self.get_source(), user=request.user)
-        suggestions = Suggestion.objects.for_queue().filter(pk__in=[s.pk for s in created]).order_by("quote_start", "pk")
-        return Response(SuggestionSerializer(suggestions, many=True).data, status=status.HTTP_201_CREATED)
+        data = self._listed(Suggestion.objects.filter(pk__in=[suggestion.pk for suggestion in created]))
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class SuggestionReviewView(APIView):

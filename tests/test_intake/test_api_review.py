@@ -35,7 +35,7 @@ def test_an_analyst_runs_the_engine_and_gets_the_stored_list(analyst_api, source
         "ann-expert", "doubt", 0.25, "yes", "pending")
     assert ROUNDUP[first["quote_start"]:first["quote_end"]] == first["quote"] and first["reasons"]
     listed = analyst_api.get(_url(source)).json()
-    assert [item["id"] for item in listed["results"]] == [item["id"] for item in body]
+    assert [item["id"] for item in listed] == [item["id"] for item in body]
 
 
 @pytest.mark.parametrize("client_name, status", [("anonymous_api", 401), ("reader_api", 403)])
@@ -101,13 +101,13 @@ def test_the_list_does_a_fixed_number_of_queries(analyst_api, source):
     review.suggest_for_source(source=source)
     analyst_api.get(_url(source))
     with CaptureQueriesContext(connection) as small:
-        assert len(analyst_api.get(_url(source)).json()["results"]) == 3
+        assert len(analyst_api.get(_url(source)).json()) == 3
     for _ in range(3):
         review.suggest_for_source(source=source)  # pending ones replaced: still 3
     review.accept_suggestion(suggestion=Suggestion.objects.filter(source=source, expert__isnull=False).first())
     review.suggest_for_source(source=source)
     with CaptureQueriesContext(connection) as large:
-        assert len(analyst_api.get(_url(source)).json()["results"]) == 3
+        assert len(analyst_api.get(_url(source)).json()) == 3
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
 
 
