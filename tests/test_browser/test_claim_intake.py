@@ -124,6 +124,8 @@ def test_an_analyst_turns_a_pasted_article_into_reviewed_claims(page, phone_page
     with page.expect_navigation():
         page.locator(".article-text mark a", has_text="Kim will likely visit Moscow next week.").click()
     assert page.locator("h1").inner_text() == "Will Kim Jong Un visit Moscow by 28 April 2019?"
+    page.goto(f"{live_server.url}{source.get_absolute_url()}#article")
+    screenshot(page, "source-article")
 
     # Readable on a phone: no horizontal scroll at 390 px, on this page and on a seeded long article.
     phone_page.set_viewport_size({"width": 390, "height": 844})
@@ -131,4 +133,3 @@ def test_an_analyst_turns_a_pasted_article_into_reviewed_claims(page, phone_page
         phone_page.goto(f"{live_server.url}{url}")
         assert phone_page.locator(".article-text mark").count() >= 4
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, url
-    screenshot(phone_page, "source-article-phone")
