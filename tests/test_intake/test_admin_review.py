@@ -1,7 +1,5 @@
 """The review queue in the admin: suggest on a source, accept, edit then accept, reject, in bulk."""
 
-import datetime
-import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -13,7 +11,6 @@ from django.urls import reverse
 from forecasts import review
 from forecasts.constants import SuggestionStatus
 from forecasts.models import Claim, Suggestion
-from sources.models import Source
 from tests.test_forecasts.factories import QuestionFactory, default_scale
 from tests.test_intake.articles import PUBLISHED, ROUNDUP
 from tests.test_sources.factories import ExpertFactory, SourceFactory
