@@ -1,6 +1,8 @@
 """The REST API's URL map (/api/) and its token endpoint."""
 
 from django.urls import path, re_path
+
+import forecasts.urls  # noqa: F401  (registers the "id" path converter)
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status
@@ -13,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
+from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
 from forecasts.tokens import issue_token
@@ -66,6 +69,9 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
+    path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
+    path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),
+    path("suggestions/<id:pk>/reject/", RejectSuggestionView.as_view(), name="suggestion-reject"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

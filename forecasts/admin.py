@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from forecasts import services
+from forecasts import intake, services
 from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
 from forecasts.admin_reopen import ReopenQuestionMixin
+from forecasts.admin_review import SuggestClaimsMixin
 from forecasts.charts import calibration_chart
 from forecasts.errors import Conflict
 from forecasts.forms import (
@@ -552,10 +553,16 @@ def calibration_chart_html(score):
 
 
 @admin.register(Source)
-class SourceWithClaimsAdmin(ClaimSavingMixin, SourceAdmin):
-    """Sources with their claims; add claims from the article right on its page."""
+class SourceWithClaimsAdmin(SuggestClaimsMixin, ClaimSavingMixin, SourceAdmin):
+    """Sources with their claims; add claims from the article right on its page, or have them suggested."""
 
     inlines = [SourceClaimInline, AddSourceClaimInline]
+    actions = ["suggest_claims"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "article_text" in form.changed_data:
+            intake.relocate_source_quotes(obj, user=request.user)
 
 
 admin.site.site_header = "Hindsight"

@@ -33,6 +33,12 @@ class ProbabilityOrigin(models.TextChoices):
     ANALYST = "analyst", "Set by an analyst"
 
 
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
 class QuestionStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"
@@ -49,5 +55,6 @@ ANALYST_PERMISSIONS = {
         "add_claim", "change_claim", "delete_claim", "view_claim",
         "add_resolution", "change_resolution", "view_resolution",
         "add_topic", "view_topic", "view_hedgescale", "view_hedgephrase",
+        "add_suggestion", "change_suggestion", "view_suggestion",
     ],
 }

@@ -7,7 +7,14 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from forecasts.constants import SCORED_OUTCOMES, ConditionOutcome, Outcome, ProbabilityOrigin, Side
+from forecasts.constants import (
+    SCORED_OUTCOMES,
+    ConditionOutcome,
+    Outcome,
+    ProbabilityOrigin,
+    Side,
+    SuggestionStatus,
+)
 from sources.models import Expert, Source
 
 PROBABILITY_RANGE = Q(probability__gte=0) & Q(probability__lte=1)
@@ -138,6 +145,10 @@ class Claim(models.Model):
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="claims")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(help_text="Verbatim from the source.")
+    quote_start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Where the quote starts in the source's article text (empty without a text).",
+    )
+    quote_end = models.PositiveIntegerField(null=True, blank=True, help_text="Where the quote ends (exclusive).")
     statement = models.TextField(blank=True, help_text="The proposition in plain words.")
     hedge = models.CharField(
         max_length=100, blank=True, help_text='The hedge phrase as written ("I doubt", "likely").'
@@ -171,6 +182,11 @@ class Claim(models.Model):
                 name="claim_probability_origin_valid",
             ),
             models.CheckConstraint(condition=Q(predicts__in=Side.values), name="claim_predicts_valid"),
+            models.CheckConstraint(
+                condition=Q(quote_start__isnull=True, quote_end__isnull=True)
+                | Q(quote_start__isnull=False, quote_end__gt=F("quote_start")),
+                name="claim_quote_offsets_both_or_none",
+            ),
             models.UniqueConstraint(
                 fields=["external_id"], condition=~Q(external_id=""), name="claim_external_id_unique"
             ),
@@ -294,3 +310,73 @@ class SeedRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} ({self.seed_file})"
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def for_queue(self):
+        """Suggestions with their source, matched expert and question, reviewer and claim joined: one query."""
+        return self.select_related("source", "expert", "question", "reviewed_by", "claim")
+
+
+class Suggestion(models.Model):
+    """A claim the suggestion engine found in a source's text, waiting for an analyst's review.
+
+    Accepted and rejected suggestions are kept: they measure the engine's precision on real use.
+    `predicts` and `probability` mean what they mean on a claim (the side the hedged statement is
+    about, and p(YES)).
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="suggestions")
+    quote = models.TextField()
+    quote_start = models.PositiveIntegerField(null=True, blank=True)
+    quote_end = models.PositiveIntegerField(null=True, blank=True)
+    speaker_name = models.CharField(max_length=200, blank=True, help_text="The speaker as the engine read it.")
+    expert = models.ForeignKey(
+        Expert, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions",
+        help_text="The known expert the speaker matched; empty: accepting creates one named after the speaker.",
+    )
+    statement = models.TextField(blank=True)
+    hedge = models.CharField(max_length=100, blank=True)
+    probability = models.FloatField(null=True, blank=True, help_text="p(YES), as on a claim.")
+    predicts = models.CharField(max_length=3, choices=Side.choices, default=Side.YES)
+    deadline = models.DateField(null=True, blank=True)
+    deadline_phrase = models.CharField(max_length=200, blank=True)
+    conditional = models.BooleanField(default=False)
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions",
+        help_text="The known question the statement matched; empty: accepting creates the proposed question.",
+    )
+    question_score = models.FloatField(null=True, blank=True, help_text="Similarity to the matched question, 0-100.")
+    proposed_title = models.CharField(max_length=300, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING, db_index=True,
+    )
+    reject_reason = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion",
+        help_text="The claim accepting it recorded.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "quote_start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"),
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True) | PROBABILITY_RANGE, name="suggestion_probability_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SuggestionStatus.REJECTED) | ~Q(reject_reason=""),
+                name="suggestion_rejected_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker_name or 'unknown speaker'}: {self.quote}"[:120]

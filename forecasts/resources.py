@@ -133,7 +133,7 @@ class ClaimResource(BulkImportResource):
         }
         self.sources = {
             source.slug: source
-            for source in fetch_in_chunks(Source.objects.only("pk", "slug", "published_on"), "slug", values("source"))
+            for source in fetch_in_chunks(Source.objects.only("pk", "slug", "published_on", "article_text"), "slug", values("source"))
         }
         self.experts_by_slug, self.experts_by_name = {}, {}
         names = values("expert")
@@ -197,7 +197,7 @@ class ClaimResource(BulkImportResource):
         changed = any(getattr(existing, attname) != getattr(claim, attname) for attname in attnames)
         if changed:
             self.previous.append((existing.question_id, existing.expert_id))
-        for name in CLAIM_FIELDS:
+        for name in [*CLAIM_FIELDS, "quote_start", "quote_end"]:
             setattr(existing, name, getattr(claim, name))
         return existing, RowResult.IMPORT_TYPE_UPDATE if changed else RowResult.IMPORT_TYPE_SKIP
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from forecasts import services
+from forecasts import intake, services
 from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, Side
 from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
@@ -228,7 +228,8 @@ def _parse_source_file(path, directory, check):
     if article_name:
         article_path = directory / article_name
         if article_path.is_file():
-            article = normalize_text(article_path.read_text(encoding="utf-8"))
+            source["article_text"] = article_path.read_text(encoding="utf-8").strip()
+            article = normalize_text(source["article_text"])
         else:
             check.fail(where, "article", f"{article_name!r} does not exist")
     experts = []
@@ -685,6 +686,17 @@ def _load_claims(files, experts, sources, questions, ledger, report):
             ledger.forget("claim", key)
 
 
+def _locate_quotes(sources, ledger):
+    """Give the seeded claims whose offsets are missing or stale (a source's text came or changed
+    after them) the offsets of their quotes; a claim whose quote is no longer in the text is listed."""
+    claims = Claim.objects.exclude(external_id="").filter(source__in=list(sources.values())).select_related("source")
+    for claim in claims:
+        try:
+            intake.refresh_quote_offsets([claim])
+        except ValidationError:
+            ledger.kept.append(f"claim {claim.external_id}: its quote is not in its source's article text")
+
+
 def load_seed_directory(directory, *, check_only=False, force=False):
     """Validate every seed file, then (unless check_only) load them. Returns a SeedReport.
 
@@ -708,5 +720,6 @@ def load_seed_directory(directory, *, check_only=False, force=False):
         sources = _load_sources(files, experts, ledger, report)
         questions = _load_questions(files, ledger, report)
         _load_claims(files, experts, sources, questions, ledger, report)
+        _locate_quotes(sources, ledger)
     report.kept, report.overwritten = ledger.kept, ledger.overwritten
     return report

@@ -16,7 +16,9 @@ from django.db.models import (
 from django.db.models.functions import Rank
 
 from forecasts import scoring
+from forecasts.intake import quote_offsets_hold
 from forecasts.models import Claim, ExpertScore, Question, QuestionScore
+from forecasts.quotes import highlight_spans, locate_quote
 # The helpers that build the stored ExpertScore rows, so that a filter matching every claim gives
 # exactly the stored numbers.
 from forecasts.score_table import expert_score_row, question_counts, results_by_expert
@@ -283,6 +285,24 @@ def question_claims(question):
 def source_for_page():
     """Sources with their authors: for get_object_or_404 (two queries)."""
     return Source.objects.with_authors()
+
+
+def article_pieces(source, groups):
+    """The source's article text cut into (text, claim or None) pieces, each claim's quote one piece.
+
+    Stored offsets are used while they still frame the quote; otherwise (the text was edited) the
+    quote is found again, and a quote no longer in the text is simply not highlighted.
+    """
+    text = source.article_text or ""
+    if not text.strip():
+        return []
+    spans = []
+    for _, claims in groups:
+        for claim in claims:
+            span = (claim.quote_start, claim.quote_end) if quote_offsets_hold(claim, text) else locate_quote(text, claim.quote)
+            if span:
+                spans.append((span[0], span[1], claim))
+    return highlight_spans(text, spans)
 
 
 def source_claims(source):

@@ -107,9 +107,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "question", "expert", "source", "quote", "statement", "hedge", "predicts", "probability",
-            "probability_origin", "probability_note", "made_on", "external_id", "outcome",
+            "id", "question", "expert", "source", "quote", "quote_start", "quote_end", "statement", "hedge", "predicts",
+            "probability", "probability_origin", "probability_note", "made_on", "external_id", "outcome",
         ]
+        read_only_fields = ["quote_start", "quote_end"]
 
     @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
     def get_outcome(self, claim):

@@ -21,6 +21,7 @@ from forecasts.constants import (
 )
 from forecasts.errors import Conflict
 from forecasts.hedges import derive_probability, normalise_hedge
+from forecasts.intake import place_quote
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
 from forecasts.score_table import lock_questions, schedule_rescoring
 from sources.bulk import insert_with_history
@@ -336,17 +337,21 @@ def record_claim(
 
     Without a probability, or with origin "hedge", the probability is derived from the hedge
     phrase; a probability given is the expert's own ("stated") or the analyst's (the default).
+    The quote must be in the source's article text when it has one; its offsets are stored.
     """
     if probability is None or probability_origin == ProbabilityOrigin.HEDGE:
         probability = derive_probability(hedge, predicts)
         probability_origin = ProbabilityOrigin.HEDGE
     elif not probability_origin:
         probability_origin = ProbabilityOrigin.ANALYST
+    quote_start, quote_end = place_quote(source, quote)
     claim = Claim(
         question=question,
         expert=expert,
         source=source,
         quote=quote,
+        quote_start=quote_start,
+        quote_end=quote_end,
         statement=statement or "",
         hedge=(hedge or "").strip(),
         predicts=predicts,
@@ -363,7 +368,8 @@ def record_claim(
 
 @transaction.atomic
 def update_claim(claim, *, user=None, **changes):
-    """Change a claim. A hedge-derived probability follows a changed hedge or side."""
+    """Change a claim. A hedge-derived probability follows a changed hedge or side; the quote is
+    located again in the source's text (refused when not there)."""
     new_question = changes.get("question")
     lock_questions({claim.question_id, new_question.pk if new_question else claim.question_id})
     claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
@@ -382,6 +388,7 @@ def update_claim(claim, *, user=None, **changes):
         claim.probability_origin = ProbabilityOrigin.HEDGE
     elif origin is not None:
         claim.probability_origin = origin
+    claim.quote_start, claim.quote_end = place_quote(claim.source, claim.quote)
     _save(claim, user)
     schedule_rescoring({old_question_id, claim.question_id}, expert_ids={old_expert_id})
     return claim
@@ -404,8 +411,9 @@ CLAIM_IMPORT_FIELDS = [
 
 def complete_claim(claim, *, lookup):
     """Fill in what record_claim() derives for an unsaved claim (probability from the hedge via
-    `lookup` (see hedges.scale_lookup), its origin, made_on from the source) and validate it without
-    queries: its question, expert and source must already be set. Raises ValidationError."""
+    `lookup` (see hedges.scale_lookup), its origin, made_on from the source, the quote's offsets in
+    the source's text, which must hold it) and validate it without queries: its question, expert and
+    source (with its article_text) must already be set. Raises ValidationError."""
     claim.hedge = (claim.hedge or "").strip()
     claim.predicts = claim.predicts or Side.YES
     errors = {}
@@ -423,6 +431,11 @@ def complete_claim(claim, *, lookup):
         )
     if claim.made_on is None and claim.source_id:
         claim.made_on = claim.source.published_on
+    if claim.source_id:
+        try:
+            claim.quote_start, claim.quote_end = place_quote(claim.source, claim.quote)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
     # Without a probability there is no origin either: one reason, on `probability`, is enough.
     exclude = [*errors, "probability_origin"] if "probability" in errors else list(errors)
     try:
@@ -450,7 +463,7 @@ def import_claims(*, new, changed=(), previous=(), user=None, rescore=True):
         claim.updated_at = now
     if changed:
         bulk_update_with_history(
-            list(changed), Claim, [*CLAIM_IMPORT_FIELDS, "updated_at"], batch_size=BULK_BATCH, default_user=author
+            list(changed), Claim, [*CLAIM_IMPORT_FIELDS, "quote_start", "quote_end", "updated_at"], batch_size=BULK_BATCH, default_user=author
         )
     if rescore:
         question_ids = {claim.question_id for claim in [*new, *changed]} | {q for q, _ in previous}

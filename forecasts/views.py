@@ -201,9 +201,10 @@ def source_detail(request, pk):
     """A source's metadata and every claim taken from it, by expert."""
     source = get_object_or_404(selectors.source_for_page(), pk=pk)
     groups = selectors.source_claims(source)
+    pieces = selectors.article_pieces(source, groups)
     return render(
         request, "forecasts/source_detail.html",
-        {"source": source, "groups": groups, "claim_count": sum(len(claims) for _, claims in groups)},
+        {"source": source, "groups": groups, "pieces": pieces, "claim_count": sum(len(claims) for _, claims in groups)},
     )
 
 

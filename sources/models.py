@@ -52,6 +52,9 @@ class Source(models.Model):
     published_on = models.DateField(db_index=True)
     authors = models.ManyToManyField(Expert, blank=True, related_name="authored_sources")
     excerpt = models.TextField(blank=True)
+    article_text = models.TextField(
+        blank=True, help_text="The article's full text, pasted or extracted from an uploaded file; claims' quotes are found in it.",
+    )
     notes = models.TextField(blank=True, help_text="Provenance notes: what was inferred and how.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

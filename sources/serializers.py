@@ -24,5 +24,16 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "slug", "title", "url", "publisher", "published_on", "authors", "excerpt", "notes"]
-        extra_kwargs = {"slug": {"required": False}}
+        fields = ["id", "slug", "title", "url", "publisher", "published_on", "authors", "excerpt", "notes", "article_text"]
+        extra_kwargs = {
+            "slug": {"required": False},
+            "article_text": {"required": False, "help_text": "The article's full text; claims' quotes must be in it. "
+                             "Left out of list answers (only on a single source)."},
+        }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        view = self.context.get("view")
+        if getattr(view, "action", None) == "list":
+            data.pop("article_text", None)
+        return data

@@ -60,11 +60,14 @@ def update_expert(expert, *, user=None, **changes):
 
 
 @transaction.atomic
-def create_source(*, title, published_on, slug="", publisher="", url="", authors=(), excerpt="", notes="", user=None):
+def create_source(
+    *, title, published_on, slug="", publisher="", url="", authors=(), excerpt="", notes="", article_text="", user=None,
+):
     """Add a source; the slug is made from the date and title when not given."""
     source = Source(
         slug=slug or unique_slug(Source, f"{published_on:%Y-%m-%d} {title}", max_length=120),
         title=title, publisher=publisher, url=url, published_on=published_on, excerpt=excerpt, notes=notes,
+        article_text=article_text or "",
     )
     _apply(source, {}, user)
     source.authors.set(authors)

@@ -17,10 +17,11 @@ def create_analysts_group(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name="Analysts")
+    # Permissions of models added by later migrations are granted by those migrations.
     permissions = [
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        permission
         for app_label, codenames in ANALYST_PERMISSIONS.items()
-        for codename in codenames
+        for permission in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     ]
     group.permissions.set(permissions)
 

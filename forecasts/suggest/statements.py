@@ -30,7 +30,7 @@ _REWRITES = [
     (r"\b(?:won't|won’t|will\s+not)\b", "will"),
     (r"\b(?:cannot|can't|can’t|can\s+not)\b", "can"),
     (r"\b(?:do|does|did)\s+not\b|\b(?:don't|doesn't|didn't|don’t|doesn’t|didn’t)\b", ""),
-    (r"\b(?:probably|perhaps|maybe|possibly|surely|certainly|definitely|likely|undoubtedly|inevitably)\b,?", ""),
+    (r"\b(?:(?:very|highly|most|quite)\s+)?(?:probably|perhaps|maybe|possibly|surely|certainly|definitely|likely|undoubtedly|inevitably)\b,?", ""),
     (r"\bnot\s+", ""),
     (r"\bno\s+(?=\w)", ""),
     (r"\bnever\b", "ever"),

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from forecasts.constants import Outcome
+from forecasts.models import Suggestion
 from tests.test_forecasts.factories import ClaimFactory, QuestionFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
@@ -37,13 +38,17 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Rows with fixed ids far above any sequence value, so that generated paths and bodies can name them (explicit ids
 # do not advance PostgreSQL's sequences, and the rows the API creates never collide with them).
 OPEN_QUESTION, RESOLVED_QUESTION, CLAIM, SOURCE = 900_001, 900_002, 900_003, 900_004
+ARTICLE_SOURCE, SUGGESTION = 900_005, 900_006  # a source with an article text, and a pending suggestion from it
+ARTICLE = "Fuzz Expert: It will likely happen next week."
 EXPERT, TOPIC = "fuzz-expert", "fuzz-topic"
 EXISTING = {  # path prefix → the path parameters of records that exist
     "/api/claims/": [{"id": str(CLAIM)}],
     "/api/questions/": [{"id": str(OPEN_QUESTION)}, {"id": str(RESOLVED_QUESTION)}],
-    "/api/sources/": [{"id": str(SOURCE)}],
+    "/api/sources/": [{"id": str(SOURCE)}, {"id": str(ARTICLE_SOURCE)}],
     "/api/experts/": [{"slug": EXPERT}],
+    "/api/suggestions/": [{"id": str(SUGGESTION)}],
 }
+REVIEW_BODIES = {"/accept/": {}, "/reject/": {"reason": "Not a forecast."}}  # bodies that pass validation
 REFERENCES = {  # path prefix → body fields naming records that exist (and, for a claim, a valid probability)
     "/api/claims/": [
         {"question": OPEN_QUESTION, "source": SOURCE, "expert": EXPERT},
@@ -82,6 +87,9 @@ def flatmap_path_parameters(context, path_parameters):
 
 def flatmap_body(context, body):
     """Often make a generated body's references name records that exist, so writes reach the services."""
+    review = next((known for suffix, known in REVIEW_BODIES.items() if context.operation.path.endswith(suffix)), None)
+    if review is not None and isinstance(body, dict):
+        return st.sampled_from([body, review])
     references = REFERENCES.get(_prefix(context))
     if not isinstance(body, dict) or not references or "/resolve/" in context.operation.path:
         return st.just(body)
@@ -116,6 +124,11 @@ def records(analyst):
     ClaimFactory(id=CLAIM, question=QuestionFactory(id=OPEN_QUESTION), expert=expert, source=source)
     resolved = QuestionFactory(id=RESOLVED_QUESTION, deadline=datetime.date(2019, 6, 30))
     ResolutionFactory(question=resolved, outcome=Outcome.NO, resolved_by=None)
+    article = SourceFactory(id=ARTICLE_SOURCE, article_text=ARTICLE)
+    Suggestion.objects.create(
+        id=SUGGESTION, source=article, quote="It will likely happen next week.", quote_start=13, quote_end=len(ARTICLE),
+        speaker_name="Fuzz Expert", expert=expert, hedge="likely", probability=0.675, question_id=OPEN_QUESTION,
+    )
 
 
 def _call_and_validate(case, persona, headers):

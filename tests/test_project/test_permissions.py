@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forecasts.constants import ANALYSTS_GROUP
-from forecasts.models import HedgeScale
+from forecasts.models import HedgeScale, Suggestion
 from tests.test_forecasts.factories import ClaimFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
@@ -49,6 +49,10 @@ TABLE = [
     ("PATCH", "/api/claims/{claim}/",                        401, 403, 200, 200),
     ("DELETE", "/api/claims/{claim}/",                       401, 403, 204, 204),
     ("GET", "/api/claims/{claim}/history/",                  200, 200, 200, 200),
+    ("GET", "/api/sources/{source}/suggestions/",            401, 403, 200, 200),  # work in progress: analysts only
+    ("POST", "/api/sources/{source}/suggestions/",           401, 403, 201, 201),
+    ("POST", "/api/suggestions/{suggestion}/accept/",        401, 403, 200, 200),
+    ("POST", "/api/suggestions/{suggestion}/reject/",        401, 403, 200, 200),
     ("GET", "/api/leaderboard/",                             200, 200, 200, 200),
     ("POST", "/api/leaderboard/",                            405, 405, 405, 405),
     ("GET", "/api/schema/",                                  200, 200, 200, 200),
@@ -65,6 +69,9 @@ TABLE = [
     ("GET", "/admin/sources/source/add/",                    LOGIN, LOGIN, 200, 200),
     ("GET", "/admin/sources/source/{source}/change/",        LOGIN, LOGIN, 200, 200),
     ("GET", "/admin/sources/source/import/",                 LOGIN, LOGIN, 200, 200),
+    ("GET", "/admin/forecasts/suggestion/",                  LOGIN, LOGIN, 200, 200),
+    ("GET", "/admin/forecasts/suggestion/{suggestion}/change/", LOGIN, LOGIN, 200, 200),
+    ("GET", "/admin/forecasts/suggestion/add/",              LOGIN, LOGIN, 403, 403),  # only the engine suggests
     ("GET", "/admin/forecasts/question/",                    LOGIN, LOGIN, 200, 200),
     ("GET", "/admin/forecasts/question/add/",                LOGIN, LOGIN, 200, 200),
     ("GET", "/admin/forecasts/question/{question}/change/",  LOGIN, LOGIN, 200, 200),
@@ -114,9 +121,10 @@ BODIES = {
     ("PATCH", "/api/questions/{resolved}/resolve/"): {"note": "More evidence."},
     ("DELETE", "/api/questions/{resolved}/resolve/"): {"reason": "Resolved too early."},
     ("POST", "/api/claims/"): {
-        "question": "{question}", "expert": "{expert}", "source": "{source}", "quote": "It will.", "probability": 0.6,
+        "question": "{question}", "expert": "{expert}", "source": "{source}", "quote": "It will likely happen", "probability": 0.6,
     },
     ("PATCH", "/api/claims/{claim}/"): {"statement": "It will happen."},
+    ("POST", "/api/suggestions/{suggestion}/reject/"): {"reason": "Not a forecast."},
     ("POST", "/api/auth/token/"): {"username": "ana", "password": "analyst-pass-1"},
 }
 
@@ -126,15 +134,19 @@ def records(analyst, reader):
     """One of each record, named as the table's {placeholders} name them."""
     default_scale(likely=0.675)
     expert = ExpertFactory(slug="kim-watcher")
-    source = SourceFactory()
-    claim = ClaimFactory(expert=expert, source=source)
+    source = SourceFactory(article_text="Kim Watcher: It will likely happen next week.")
+    claim = ClaimFactory(expert=expert, source=source, quote="It will likely happen next week.")
+    suggestion = Suggestion.objects.create(
+        source=source, quote="It will likely happen next week.", quote_start=13, quote_end=45, expert=expert,
+        hedge="likely", probability=0.675, question_id=claim.question_id,
+    )
     resolution = ResolutionFactory()
     Token.objects.create(user=reader)  # for the admin's token pages, which name a token by its user
     return {
         "expert": expert.slug, "expert_pk": expert.pk, "source": source.pk, "question": claim.question_id,
         "claim": claim.pk, "resolved": resolution.question_id, "resolution": resolution.pk,
         "topic": TopicFactory().pk, "scale": HedgeScale.objects.get().pk, "reader": reader.pk,
-        "analysts": Group.objects.get(name=ANALYSTS_GROUP).pk,
+        "analysts": Group.objects.get(name=ANALYSTS_GROUP).pk, "suggestion": suggestion.pk,
     }
 
 

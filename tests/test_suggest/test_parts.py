@@ -78,6 +78,7 @@ def test_deadline_against_publication_date(sentence, expected):
         ("If sanctions are eased, trade will likely grow.", "Trade will grow."),
         ("Moscow is unlikely to rock the boat.", "Moscow will rock the boat."),
         ("Kim may ask for food aid.", "Kim will ask for food aid."),
+        ("China will very likely host Kim.", "China will host Kim."),
     ],
 )
 def test_neutral_statement_is_positive_and_unhedged(sentence, statement):
