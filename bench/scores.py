@@ -172,11 +172,12 @@ def build(args, rng):
             for i in range(1, args.sources + 1):
                 published = dt.date.fromordinal(rng.randint(dt.date(2005, 1, 1).toordinal(), today.toordinal()))
                 yield (f"{i}\tsource-{i}\tSynthetic source {i}\t{rng.choice(PUBLISHERS)}\t"
-                       f"https://example.org/bench/{i}\t{published.isoformat()}\t\t\t{STAMP}\t{STAMP}\n")
+                       f"https://example.org/bench/{i}\t{published.isoformat()}\t\t\t{STAMP}\t{STAMP}\t\n")
 
         counts["sources"] = copy_rows(
             "sources_source",
-            ["id", "slug", "title", "publisher", "url", "published_on", "excerpt", "notes", "created_at", "updated_at"],
+            ["id", "slug", "title", "publisher", "url", "published_on", "excerpt", "notes", "created_at", "updated_at",
+             "article_text"],
             source_rows(),
         )
 
