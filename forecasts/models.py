@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from forecasts.scoring import registry
 from forecasts.constants import (
     SCORED_OUTCOMES,
     ConditionOutcome,
@@ -251,10 +252,7 @@ class QuestionScore(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     probability = models.FloatField()
     outcome = models.PositiveSmallIntegerField(help_text="1 if YES, 0 if NO.")
-    brier = models.FloatField()
-    log_score = models.FloatField()
-    baseline_score = models.FloatField()
-    peer_score = models.FloatField(null=True, help_text="Empty when the expert was alone on it.")
+    # One column per registry score: see add_score_columns below.
 
     class Meta:
         constraints = [
@@ -273,14 +271,7 @@ class ExpertScore(models.Model):
     open = models.PositiveIntegerField(default=0, help_text="Unresolved questions.")
     unscorable = models.PositiveIntegerField(default=0, help_text="Questions resolved AMBIGUOUS or ANNULLED.")
     late = models.PositiveIntegerField(default=0, help_text="Resolved questions claimed only after the deadline.")
-    brier = models.FloatField(null=True, db_index=True)
-    brier_ci_low = models.FloatField(null=True)
-    brier_ci_high = models.FloatField(null=True)
-    brier_skill = models.FloatField(null=True)
-    log_score = models.FloatField(null=True)
-    baseline_score = models.FloatField(null=True)
-    peer_score = models.FloatField(null=True)
-    peer_scored = models.PositiveIntegerField(default=0, help_text="Questions shared with other experts.")
+    # One column per registry score (and its count and interval): see add_score_columns below.
     calibration = models.JSONField(default=list)
     reliability = models.FloatField(null=True)
     resolution = models.FloatField(null=True)
@@ -293,6 +284,46 @@ class ExpertScore(models.Model):
 
     def __str__(self):
         return f"Scores of {self.expert_id}"
+
+
+class PanelScore(models.Model):
+    """The panel pseudo-expert on one scored question with at least two experts: it forecasts the
+    median of the counting claims (DESIGN.md, "Panel") and is scored like an expert."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="panel_score")
+    n = models.PositiveIntegerField(help_text="Experts whose claim counts on the question.")
+    median = models.FloatField()
+    mean = models.FloatField()
+    outcome = models.PositiveSmallIntegerField(help_text="1 if YES, 0 if NO.")
+    # One column per registry score: see add_score_columns below.
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(n__gte=2), name="panel_needs_two_experts")]
+
+    def __str__(self):
+        return f"Panel on {self.question_id}: median {self.median:g} of {self.n}"
+
+
+def add_score_columns():
+    """Give the score tables one column per registry score (forecasts.scoring.registry).
+
+    QuestionScore and PanelScore get each per-question value; ExpertScore each aggregate, with its
+    count and 95 % interval where the score has them. Rows are read and written by these names.
+    """
+    for score in registry.SCORES:
+        if score.on_question:
+            for model in (QuestionScore, PanelScore):
+                model.add_to_class(score.name, models.FloatField(null=True, help_text=score.description))
+        ExpertScore.add_to_class(score.name, models.FloatField(null=True, help_text=score.description))
+        if score.count_name:
+            ExpertScore.add_to_class(
+                score.count_name, models.PositiveIntegerField(default=0, help_text=f"Questions with a {score.label}.")
+            )
+        for name in score.interval_names:
+            ExpertScore.add_to_class(name, models.FloatField(null=True))
+
+
+add_score_columns()
 
 
 class SeedRecord(models.Model):

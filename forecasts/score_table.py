@@ -15,7 +15,8 @@ from django.db.models import Count, F, Q
 
 from forecasts import scoring
 from forecasts.constants import SCORED_OUTCOMES, Outcome
-from forecasts.models import Claim, ExpertScore, Question, QuestionScore
+from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore
+from forecasts.scoring import registry
 from sources.models import Expert
 
 _pending = contextvars.ContextVar("pending_rescoring", default=None)
@@ -23,8 +24,7 @@ _OUTCOME_VALUE = {Outcome.YES: 1, Outcome.NO: 0}
 _BATCH = 5000
 _UNSCORABLE = [outcome for outcome in Outcome.values if outcome not in SCORED_OUTCOMES]
 _SCORE_FIELDS = [
-    "scored", "open", "unscorable", "late", "brier", "brier_ci_low", "brier_ci_high", "brier_skill",
-    "log_score", "baseline_score", "peer_score", "peer_scored", "calibration", "reliability",
+    "scored", "open", "unscorable", "late", *registry.expert_columns(), "calibration", "reliability",
     "resolution", "uncertainty", "updated_at",
 ]
 
@@ -62,38 +62,47 @@ def _claim_rows(claims):
 
 
 def _score_results(rows):
-    """(question_id, scoring.QuestionResult) for every counting claim on a scored question among the rows."""
+    """(question_id, scoring.QuestionResult) for every counting claim on a scored question among the rows,
+    and the panel of every such question with at least two experts: [PanelScore] (unsaved)."""
     by_question = defaultdict(list)
     resolution = {}
     for claim_id, expert_id, probability, made_on, question_id, deadline, outcome in rows:
         if outcome in _OUTCOME_VALUE:
             by_question[question_id].append(scoring.ClaimRecord(claim_id, expert_id, probability, made_on))
             resolution[question_id] = (deadline, _OUTCOME_VALUE[outcome])
+    scored, panels = [], []
     for question_id, claims in by_question.items():
         deadline, outcome = resolution[question_id]
         chosen = scoring.counting_claims(claims, deadline)
-        for result in scoring.score_question(chosen.values(), outcome):
-            yield question_id, result
+        scored.extend((question_id, result) for result in scoring.score_question(chosen.values(), outcome))
+        if len(chosen) >= 2:
+            panels.append(_panel_score(question_id, [claim.probability for claim in chosen.values()], outcome))
+    return scored, panels
+
+
+def _panel_score(question_id, probabilities, outcome):
+    """The panel pseudo-expert's row on one question: the median forecast, scored by every registry score."""
+    median = scoring.median(probabilities)
+    values = registry.score_forecasts([median], outcome)
+    return PanelScore(
+        question_id=question_id, n=len(probabilities), median=median, mean=sum(probabilities) / len(probabilities),
+        outcome=outcome, **{name: column[0] for name, column in values.items()},
+    )
 
 
 def _question_score(question_id, result):
     return QuestionScore(
         question_id=question_id, expert_id=result.expert_id, claim_id=result.claim_id,
-        probability=result.probability, outcome=result.outcome, brier=result.brier,
-        log_score=result.log_score, baseline_score=result.baseline_score, peer_score=result.peer_score,
+        probability=result.probability, outcome=result.outcome, **result.scores,
     )
 
 
-def _score_claim_rows(rows):
-    """QuestionScore objects (unsaved) for every scored question among the claim rows."""
-    return [_question_score(question_id, result) for question_id, result in _score_results(rows)]
-
-
 _COPY_NULL = "\\N"
-_COPY_COLUMNS = (
-    "question_id", "expert_id", "claim_id", "probability", "outcome", "brier", "log_score", "baseline_score",
-    "peer_score",
-)
+_COPY_COLUMNS = ("question_id", "expert_id", "claim_id", "probability", "outcome", *registry.question_columns())
+
+
+def _copy_value(value):
+    return _COPY_NULL if value is None else repr(value)
 
 
 def _insert_question_scores(scored):
@@ -102,12 +111,13 @@ def _insert_question_scores(scored):
         QuestionScore.objects.bulk_create([_question_score(q, r) for q, r in scored], batch_size=_BATCH)
         return
     statement = f"COPY {QuestionScore._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    names = registry.question_columns()
     with connection.cursor() as cursor:
         for start in range(0, len(scored), 100_000):
             buffer = io.StringIO()
             buffer.writelines(
-                f"{q}\t{r.expert_id}\t{r.claim_id}\t{r.probability!r}\t{r.outcome}\t{r.brier!r}\t"
-                f"{r.log_score!r}\t{r.baseline_score!r}\t{_COPY_NULL if r.peer_score is None else repr(r.peer_score)}\n"
+                "\t".join([str(q), str(r.expert_id), str(r.claim_id), repr(r.probability), str(r.outcome),
+                           *(_copy_value(r.scores[name]) for name in names)]) + "\n"
                 for q, r in scored[start:start + 100_000]
             )
             buffer.seek(0)
@@ -144,7 +154,10 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
         expert_ids.update(row[1] for row in rows)
         lock_experts(expert_ids)
         stale.delete()
-        QuestionScore.objects.bulk_create(_score_claim_rows(rows), batch_size=_BATCH)
+        PanelScore.objects.filter(question_id__in=question_ids).delete()
+        scored, panels = _score_results(rows)
+        QuestionScore.objects.bulk_create([_question_score(q, r) for q, r in scored], batch_size=_BATCH)
+        PanelScore.objects.bulk_create(panels, batch_size=_BATCH)
     if expert_ids:
         refresh_expert_scores(expert_ids)
 
@@ -176,22 +189,13 @@ def question_counts(claims):
 def expert_score_row(expert_id, results, counts):
     """An (unsaved) ExpertScore from an expert's per-question results and question counts."""
     summary = scoring.summarize_expert(results)
-    interval = summary.brier_ci95 or (None, None)
     decomposition = summary.decomposition
     return ExpertScore(
         expert_id=expert_id,
-        scored=summary.scored,
         open=counts["open"],
         unscorable=counts["unscorable"],
         late=counts["late"],
-        brier=summary.brier,
-        brier_ci_low=interval[0],
-        brier_ci_high=interval[1],
-        brier_skill=summary.brier_skill,
-        log_score=summary.log_score,
-        baseline_score=summary.baseline_score,
-        peer_score=summary.peer_score,
-        peer_scored=summary.peer_scored,
+        **summary.values,
         calibration=[bin_.as_dict() for bin_ in summary.calibration],
         reliability=decomposition.reliability if decomposition else None,
         resolution=decomposition.resolution if decomposition else None,
@@ -199,13 +203,14 @@ def expert_score_row(expert_id, results, counts):
     )
 
 
+_RESULT_COLUMNS = ("claim_id", "expert_id", "probability", "outcome", *registry.question_columns())
+
+
 def results_by_expert(question_scores):
-    """{expert_id: [scoring.QuestionResult]} from QuestionScore rows."""
+    """{expert_id: [scoring.QuestionResult]} from QuestionScore rows, read by column name."""
     results = defaultdict(list)
-    for row in question_scores.values_list(
-        "claim_id", "expert_id", "probability", "outcome", "brier", "log_score", "baseline_score", "peer_score"
-    ).order_by():
-        results[row[1]].append(scoring.QuestionResult(*row))
+    for row in question_scores.values(*_RESULT_COLUMNS).order_by():
+        results[row["expert_id"]].append(scoring.QuestionResult.from_row(row))
     return results
 
 
@@ -232,10 +237,12 @@ def refresh_expert_scores(expert_ids):
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
     QuestionScore.objects.all().delete()
+    PanelScore.objects.all().delete()
     # Only claims on questions resolved YES or NO can score: leave the others in the database.
     claims = Claim.objects.filter(question__resolution__outcome__in=SCORED_OUTCOMES)
-    scored = list(_score_results(_claim_rows(claims).iterator(chunk_size=20000)))
+    scored, panels = _score_results(_claim_rows(claims).iterator(chunk_size=20000))
     _insert_question_scores(scored)
+    PanelScore.objects.bulk_create(panels, batch_size=_BATCH)
     results = defaultdict(list)
     for _, result in scored:
         results[result.expert_id].append(result)

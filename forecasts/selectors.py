@@ -15,23 +15,22 @@ from django.db.models import (
 )
 from django.db.models.functions import Rank
 
-from forecasts import scoring
+from forecasts import pseudo_expert, scoring
 from forecasts.intake import quote_offsets_hold
-from forecasts.models import Claim, ExpertScore, Question, QuestionScore
+from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore
 from forecasts.quotes import highlight_spans, locate_quote
+from forecasts.scoring import registry
 # The helpers that build the stored ExpertScore rows, so that a filter matching every claim gives
 # exactly the stored numbers.
 from forecasts.score_table import expert_score_row, question_counts, results_by_expert
 from sources.models import Expert, Source
 
 # order parameter → (score field, True when higher is better); the first is the default. shrunk_brier
-# is not stored: it depends on the shrink setting (see shrunk_brier_expression).
+# is not stored: it depends on the shrink setting (see shrunk_brier_expression). The others are the
+# rankable scores of the registry.
 LEADERBOARD_ORDERS = {
     "shrunk_brier": ("shrunk_brier", False),
-    "brier": ("brier", False),
-    "log_score": ("log_score", True),
-    "peer_score": ("peer_score", True),
-    "baseline_score": ("baseline_score", True),
+    **{score.name: (score.name, score.higher_is_better) for score in registry.SCORES if score.rankable},
 }
 
 # Track-record statuses. A claim is "right" when it is scored (the claim that counts on a question
@@ -50,6 +49,7 @@ class LeaderboardEntry:
     expert: Expert
     scores: ExpertScore
     rank: int | None  # None when the record is too short to be ranked
+    pseudo: bool = False  # the panel pseudo-expert: a reference row, never ranked
 
     @property
     def ranked(self):
@@ -68,26 +68,37 @@ class RankedExperts:
     """The unfiltered leaderboard as a lazy sequence of LeaderboardEntry, ranked in the database.
 
     Slicing runs one query for that slice and count() one COUNT, so a Paginator pages it without
-    loading every expert; iterating runs one query for all.
+    loading every expert; iterating runs one query for all. A reference entry (the panel), when
+    given with its position, is placed among the experts at that position.
     """
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, reference=None, position=None):
         self._queryset = queryset
+        self._reference = reference
+        self._position = position
 
     def count(self):
         # Every expert is listed, so a plain COUNT avoids counting over the window function.
-        return Expert.objects.count()
+        return Expert.objects.count() + (self._reference is not None)
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [_stored_entry(expert) for expert in self._queryset[index]]
-        return _stored_entry(self._queryset[index])
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if self._reference is None:
+            return [_stored_entry(expert) for expert in self._queryset[start:stop]]
+        position = self._position
+        shifted = lambda i: i if i is None or i <= position else i - 1  # noqa: E731
+        entries = [_stored_entry(expert) for expert in self._queryset[shifted(start):shifted(stop)]]
+        if start <= position and (stop is None or position < stop):
+            entries.insert(position - start, self._reference)
+        return entries
 
     def __iter__(self):
-        return (_stored_entry(expert) for expert in self._queryset)
+        return iter(self[0:None])
 
 
 def _stored_entry(expert):
@@ -174,10 +185,13 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
     if topic is None and made_after is None and made_before is None:
         # Columns the leaderboard never shows: without them the rows sorted for RANK() are ~10x
         # narrower (calibration is ~1.7 kB of JSON) and the sort stays in work_mem instead of spilling to disk.
+        reference = _panel_entry(PanelScore.objects.all(), order)
+        position = _stored_position(reference.scores, min_scored, order) if reference else None
         return RankedExperts(
             ranked_experts(Expert.objects.all(), min_scored=min_scored, order=order).defer(
                 "bio", "links", "created_at", "updated_at", "score__calibration", "score__updated_at"
-            )
+            ),
+            reference, position,
         )
     claims = Claim.objects.all()
     question_scores = QuestionScore.objects.all()
@@ -201,7 +215,46 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
     k = default_shrink_k()
     for _, scores in pairs:
         scores.shrunk_brier = scoring.shrunk_brier(scores.brier, scores.scored, k)
-    return _rank_in_memory(pairs, min_scored, order)
+    entries = _rank_in_memory(pairs, min_scored, order)
+    # The panel is recomputed over a topic's questions; claim dates select claims, not questions, so
+    # a date-filtered leaderboard has no panel row.
+    if made_after is None and made_before is None:
+        reference = _panel_entry(PanelScore.objects.filter(question__topics=topic), order)
+        if reference is not None:
+            field, higher_is_better = LEADERBOARD_ORDERS[order]
+            value = getattr(reference.scores, field)
+            entries.insert(sum(_beats(entry, field, value, higher_is_better) for entry in entries), reference)
+    return entries
+
+
+def _beats(entry, field, value, higher_is_better):
+    """Whether a ranked entry goes before a reference row with this value (better, or tied)."""
+    own = getattr(entry.scores, field)
+    if not entry.ranked or own is None:
+        return False
+    return own >= value if higher_is_better else own <= value
+
+
+def _panel_entry(panel_scores, order):
+    """The panel's LeaderboardEntry over these PanelScore rows, or None (no panel, or no value for the order)."""
+    scores = pseudo_expert.panel_aggregate(panel_scores, shrink_k=default_shrink_k())
+    if scores is None or getattr(scores, LEADERBOARD_ORDERS[order][0]) is None:
+        return None
+    return LeaderboardEntry(expert=pseudo_expert.panel_expert(), scores=scores, rank=None, pseudo=True)
+
+
+def _stored_position(scores, min_scored, order):
+    """Where a row with these scores falls among the ranked experts: after every one better or tied."""
+    field, higher_is_better = LEADERBOARD_ORDERS[order]
+    value = getattr(scores, field)
+    lookup = "shrunk_brier" if field == "shrunk_brier" else f"score__{field}"
+    comparison = "gte" if higher_is_better else "lte"
+    return (
+        Expert.objects.filter(score__scored__gte=max(min_scored, 1))
+        .annotate(shrunk_brier=shrunk_brier_expression())
+        .filter(**{f"{lookup}__{comparison}": value})
+        .count()
+    )
 
 
 def _with_claim_scores(claims):

@@ -2,9 +2,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forecasts.constants import ConditionOutcome, Outcome, ProbabilityOrigin, QuestionStatus
-from forecasts.models import Claim, ExpertScore, Question, Resolution, Topic
+from forecasts.models import Claim, Question, Resolution, Topic
 from forecasts.permissions import sees_usernames
 from forecasts.selectors import LEADERBOARD_ORDERS
+from forecasts.serializers_scores import ScoreFieldsSerializer  # noqa: F401  (re-exported)
 from sources.fields import BoundedPrimaryKeyRelatedField, StrictFloatField
 from sources.models import Expert, Source
 
@@ -133,30 +134,10 @@ class DecompositionSerializer(serializers.Serializer):
     uncertainty = serializers.FloatField()
 
 
-class ScoreFieldsSerializer(serializers.ModelSerializer):
-    """The scores of an ExpertScore row; every score is null where nothing is scored."""
-
-    brier_ci95 = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ExpertScore
-        fields = [
-            "scored", "open", "unscorable", "late", "brier", "brier_ci95", "brier_skill", "log_score",
-            "baseline_score", "peer_score", "peer_scored",
-        ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), allow_null=True))
-    def get_brier_ci95(self, score):
-        return None if score.brier_ci_low is None else [score.brier_ci_low, score.brier_ci_high]
-
-
 class ExpertScoresSerializer(ScoreFieldsSerializer):
     expert = serializers.CharField(source="expert.slug")
     calibration = CalibrationBinSerializer(many=True)
     decomposition = serializers.SerializerMethodField()
-
-    class Meta(ScoreFieldsSerializer.Meta):
-        fields = ["expert", *ScoreFieldsSerializer.Meta.fields, "calibration", "decomposition"]
 
     @extend_schema_field(DecompositionSerializer(allow_null=True))
     def get_decomposition(self, score):
@@ -174,9 +155,6 @@ class LeaderboardScoresSerializer(ScoreFieldsSerializer):
                   "saying 50 %, k = HINDSIGHT_SHRINK_K (see /how-scores-work/#ranking).",
     )
 
-    class Meta(ScoreFieldsSerializer.Meta):
-        fields = [*ScoreFieldsSerializer.Meta.fields[:5], "shrunk_brier", *ScoreFieldsSerializer.Meta.fields[5:]]
-
 
 class LeaderboardEntrySerializer(serializers.Serializer):
     """A forecasts.selectors.LeaderboardEntry: the expert, rank (null when unranked) and scores."""
@@ -186,6 +164,10 @@ class LeaderboardEntrySerializer(serializers.Serializer):
     affiliation = serializers.CharField(source="expert.affiliation")
     ranked = serializers.BooleanField()
     rank = serializers.IntegerField(allow_null=True)
+    pseudo = serializers.BooleanField(
+        help_text='True for the panel pseudo-expert (expert "panel"): the median of the experts\' forecasts on '
+                  "every question with two or more of them, a reference row placed where its score falls, never ranked."
+    )
     scores = LeaderboardScoresSerializer()
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from forecasts import charts, scoring, selectors
+from forecasts import charts, score_display, scoring, selectors
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
@@ -22,14 +22,8 @@ from sources.spreadsheets import csv_cell
 
 public_page = cache_control(public=True, max_age=60)
 LEADERBOARD_PAGE_SIZE = 100
-# The first two rank ascending (lower is better), the others descending.
-SORTABLE_COLUMNS = [
-    ("shrunk_brier", "Ranking Brier"),
-    ("brier", "Brier"),
-    ("baseline_score", "Baseline"),
-    ("log_score", "Log score"),
-    ("peer_score", "Peer score"),
-]
+# The leading sortable columns (lower is better); the registry's other scores follow (score_display).
+LEADING_COLUMNS = [("shrunk_brier", "Ranking Brier"), ("brier", "Brier")]
 
 
 @cache_control(public=True, max_age=86400)
@@ -56,7 +50,8 @@ def leaderboard(request):
         "errors": errors,
         "filters": request.GET,
         "order": request.GET.get("order") or next(iter(selectors.LEADERBOARD_ORDERS)),
-        "columns": SORTABLE_COLUMNS,
+        "columns": LEADING_COLUMNS,
+        "secondary": score_display.SECONDARY_SCORES,
         "min_scored": selectors.default_min_scored(),
         "shrink_k": selectors.default_shrink_k(),
     }
@@ -65,8 +60,12 @@ def leaderboard(request):
     entries = selectors.leaderboard_entries(**params)
     page = Paginator(entries, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        (entry, interval_bar(entry.scores.brier, entry.scores.brier_ci_low, entry.scores.brier_ci_high))
-        if entry.ranked else (entry, None)
+        (
+            entry,
+            interval_bar(entry.scores.brier, entry.scores.brier_ci_low, entry.scores.brier_ci_high)
+            if entry.ranked or entry.pseudo else None,
+            score_display.score_cells(entry.scores),
+        )
         for entry in page
     ]
     context.update(
@@ -82,8 +81,7 @@ def leaderboard(request):
 
 
 LEADERBOARD_CSV_COLUMNS = [
-    "rank", "expert", "expert_slug", "affiliation", "scored_questions", "shrunk_brier", "brier", "brier_ci95_low",
-    "brier_ci95_high", "brier_skill", "log_score", "baseline_score", "peer_score", "peer_scored_questions",
+    "rank", "expert", "expert_slug", "affiliation", "scored_questions", "shrunk_brier", *score_display.csv_header(),
     "open_questions", "unscorable_questions", "late_questions",
 ]
 
@@ -114,11 +112,13 @@ def leaderboard_csv(request):
 
 def _leaderboard_csv_row(entry):
     scores = entry.scores
+    if entry.pseudo:
+        rank = "reference"
+    else:
+        rank = entry.rank if entry.ranked else "insufficient record"
     return [
-        entry.rank if entry.ranked else "insufficient record",
-        entry.expert.name, entry.expert.slug, entry.expert.affiliation,
-        scores.scored, scores.shrunk_brier, scores.brier, scores.brier_ci_low, scores.brier_ci_high, scores.brier_skill,
-        scores.log_score, scores.baseline_score, scores.peer_score, scores.peer_scored,
+        rank, entry.expert.name, entry.expert.slug, entry.expert.affiliation,
+        scores.scored, scores.shrunk_brier, *score_display.csv_values(scores),
         scores.open, scores.unscorable, scores.late,
     ]
 

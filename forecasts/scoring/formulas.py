@@ -103,11 +103,34 @@ def mean_brier_interval(briers):
     n = len(briers)
     if n == 0:
         raise ValueError("No scored questions.")
+    return mean_brier_interval_from_moments(n, fmean(briers), stdev(briers) if n >= 2 else None)
+
+
+def mean_brier_interval_from_moments(n, mean, sd):
+    """mean_brier_interval from the count, mean and sample standard deviation of the scores."""
+    if n == 0:
+        raise ValueError("No scored questions.")
     if n == 1:
         return (0.0, 1.0)
-    centre = fmean(briers)
-    half_width = t_critical_95(n - 1) * brier_spread(briers) / math.sqrt(n)
-    return (max(0.0, centre - half_width), min(1.0, centre + half_width))
+    half_width = t_critical_95(n - 1) * max(sd, BRIER_SD_FLOOR) / math.sqrt(n)
+    return (max(0.0, mean - half_width), min(1.0, mean + half_width))
+
+
+def t_interval(n, mean, sd):
+    """95 % Student-t interval of a mean, mean ± t(n − 1) · s / √n; None with fewer than two values."""
+    if n < 2:
+        return None
+    half_width = t_critical_95(n - 1) * sd / math.sqrt(n)
+    return (mean - half_width, mean + half_width)
+
+
+def median(values):
+    """The median; the mean of the two middle values when there is an even number of them."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("The median of nothing.")
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def shrunk_brier(brier, n, k):
@@ -242,78 +265,3 @@ def counting_claims(claims, deadline):
         if current is None or (claim.made_on, claim.claim_id) > (current.made_on, current.claim_id):
             chosen[claim.expert_id] = claim
     return chosen
-
-
-@dataclass(frozen=True)
-class QuestionResult:
-    """One expert's scores on one scored question."""
-
-    claim_id: int
-    expert_id: int
-    probability: float
-    outcome: int
-    brier: float
-    log_score: float
-    baseline_score: float
-    peer_score: object  # float, or None when the expert was alone on the question
-
-
-def score_question(chosen_claims, outcome):
-    """Score every counting claim on one question resolved YES (1) or NO (0)."""
-    claims = sorted(chosen_claims, key=lambda claim: claim.expert_id)
-    probabilities = [claim.probability for claim in claims]
-    peers = peer_scores(probabilities, outcome) if len(claims) >= 2 else [None] * len(claims)
-    return [
-        QuestionResult(
-            claim_id=claim.claim_id,
-            expert_id=claim.expert_id,
-            probability=claim.probability,
-            outcome=outcome,
-            brier=brier_score(claim.probability, outcome),
-            log_score=log_score(claim.probability, outcome),
-            baseline_score=baseline_score(claim.probability, outcome),
-            peer_score=peer,
-        )
-        for claim, peer in zip(claims, peers)
-    ]
-
-
-@dataclass(frozen=True)
-class ExpertSummary:
-    scored: int
-    brier: object = None
-    brier_ci95: object = None
-    brier_skill: object = None
-    log_score: object = None
-    baseline_score: object = None
-    peer_score: object = None
-    peer_scored: int = 0
-    calibration: tuple = ()
-    decomposition: object = None
-
-
-def summarize_expert(results):
-    """Aggregate an expert's per-question results: means, interval, calibration, decomposition.
-
-    Every score is the mean over scored questions (the peer score over the questions shared
-    with at least one other expert); all are None when nothing is scored.
-    """
-    results = list(results)
-    if not results:
-        return ExpertSummary(scored=0)
-    briers = [result.brier for result in results]
-    peers = [result.peer_score for result in results if result.peer_score is not None]
-    pairs = [(result.probability, result.outcome) for result in results]
-    brier = fmean(briers)
-    return ExpertSummary(
-        scored=len(results),
-        brier=brier,
-        brier_ci95=mean_brier_interval(briers),
-        brier_skill=brier_skill(brier),
-        log_score=fmean(result.log_score for result in results),
-        baseline_score=fmean(result.baseline_score for result in results),
-        peer_score=fmean(peers) if peers else None,
-        peer_scored=len(peers),
-        calibration=tuple(calibration_bins(pairs)),
-        decomposition=murphy_decomposition(pairs),
-    )

@@ -106,12 +106,17 @@ def test_leaderboard_ranks_by_brier_and_lists_short_records_after(anonymous_api)
 
     body = anonymous_api.get("/api/leaderboard/?min_scored=2").json()
     rows = [(row["expert"], row["ranked"], row["rank"]) for row in body["results"]]
-    assert rows == [(good.slug, True, 1), (bad.slug, True, 2), (newcomer.slug, False, None)]
+    # The panel median: 0.9 on the first question (of 0.9, 0.2, 0.99), (0.9 + 0.2) / 2 = 0.55 on the second;
+    # Brier (0.01 + 0.2025) / 2, shrunk (0.2125 + 1.25) / 7 = 0.209: between Good (0.181) and Bad (0.361).
+    assert rows == [(good.slug, True, 1), ("panel", False, None), (bad.slug, True, 2), (newcomer.slug, False, None)]
+    assert [row["pseudo"] for row in body["results"]] == [False, True, False, False]
+    assert body["results"][1]["scores"]["brier"] == pytest.approx((0.01 + 0.45**2) / 2)
     assert body["results"][0]["scores"]["brier"] == pytest.approx(0.01)  # (0.9 − 1)²
     by_peer = anonymous_api.get("/api/leaderboard/?order=peer_score").json()["results"]
     ln = math.log
     good_peer = (100 * (ln(0.9) - (ln(0.99) + ln(0.2)) / 2) + 100 * (ln(0.9) - ln(0.2))) / 2  # 110.4
     newcomer_peer = 100 * (ln(0.99) - (ln(0.9) + ln(0.2)) / 2)  # 84.7, one question
+    # The panel has no peer score (it is not compared with the experts), so no reference row by peer score.
     assert [row["expert"] for row in by_peer] == [good.slug, newcomer.slug, bad.slug]
     assert by_peer[0]["scores"]["peer_score"] == pytest.approx(good_peer)
     assert by_peer[1]["scores"]["peer_score"] == pytest.approx(newcomer_peer)
@@ -130,13 +135,18 @@ def test_one_lucky_call_does_not_outrank_a_long_good_record_by_default(anonymous
     # Briers: good 0.01 × 7, bad 0.36 × 7, newcomer 0.0001 × 1. Shrunk toward chance (0.25) with k = 5, i.e.
     # k · 0.25 = 1.25 added: good (0.07 + 1.25) / 12 = 0.11, newcomer (0.0001 + 1.25) / 6 = 0.2083500,
     # bad (2.52 + 1.25) / 12 = 0.3141667. (Toward the pool mean 2.5901 / 15 they would be 0.0778, 0.1439, 0.2819.)
+    # The panel median: 0.9 on the first question, (0.9 + 0.4) / 2 = 0.65 on the six others:
+    # Brier (0.01 + 6 · 0.1225) / 7 = 0.745 / 7, shrunk (0.745 + 1.25) / 12 = 0.16625.
     body = anonymous_api.get("/api/leaderboard/").json()["results"]
-    assert [(row["expert"], row["rank"]) for row in body] == [(good.slug, 1), (newcomer.slug, 2), (bad.slug, 3)]
+    assert [(row["expert"], row["rank"]) for row in body] == [
+        (good.slug, 1), ("panel", None), (newcomer.slug, 2), (bad.slug, 3),
+    ]
     shrunk = [row["scores"]["shrunk_brier"] for row in body]
-    assert shrunk == pytest.approx([0.11, 0.20835, 0.3141667], abs=1e-7)
-    assert body[1]["scores"]["brier"] == pytest.approx(0.0001)  # the raw Brier is still given
+    assert shrunk == pytest.approx([0.11, 0.16625, 0.20835, 0.3141667], abs=1e-7)
+    assert body[1]["scores"]["brier"] == pytest.approx(0.745 / 7)
+    assert body[2]["scores"]["brier"] == pytest.approx(0.0001)  # the raw Brier is still given
     by_raw = anonymous_api.get("/api/leaderboard/?order=brier").json()["results"]
-    assert [row["expert"] for row in by_raw] == [newcomer.slug, good.slug, bad.slug]
+    assert [row["expert"] for row in by_raw] == [newcomer.slug, good.slug, "panel", bad.slug]
 
 
 @pytest.mark.parametrize("query, field", [("order=luck", "order"), ("min_scored=many", "min_scored")])

@@ -46,12 +46,12 @@ def _queries(client, url):
         ("/api/claims/", 2),
         # the expert filter's lookup + count + page
         ("/api/claims/?expert={slug}", 3),
-        # count + page of experts with their score rows and ranks
-        ("/api/leaderboard/", 2),
+        # the panel's aggregate + its place among the ranked + count + page of experts with score rows and ranks
+        ("/api/leaderboard/", 4),
         # the expert with its score row
         ("/api/experts/{slug}/scores/", 1),
-        # page: topics for the filter + COUNT of experts + the page of experts with score rows and ranks
-        ("/", 3),
+        # page: topics for the filter + the panel's aggregate and place + COUNT of experts + the page of experts
+        ("/", 5),
         # page: expert with score row + status counts + claims with their per-claim scores (subqueries)
         ("/experts/{slug}/", 3),
     ],

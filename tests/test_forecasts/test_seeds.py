@@ -100,4 +100,5 @@ def test_the_loaded_corpus_ranks_experts_from_all_five_articles(client):
     authors = {"georgy-toloraya", "jean-h-lee", "kenneth-dekleva", "fyodor-tertitskiy"}
     assert authors <= ranked
     assert "dennis-p-halpin" not in ranked  # the Weekly Standard article holds no claim of his own
-    assert body["count"] == Expert.objects.count()
+    assert body["count"] == Expert.objects.count() + 1  # every expert, and the panel's reference row
+    assert [row["expert"] for row in body["results"] if row["pseudo"]] == ["panel"]

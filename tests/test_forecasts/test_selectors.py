@@ -47,11 +47,16 @@ def two_topics():
 
 
 def _table(entries):
-    return [(entry.expert.slug, entry.rank, entry.scores.scored) for entry in entries]
+    """The experts' rows (the panel's reference row has tests of its own, in test_panel_row.py)."""
+    return [(entry.expert.slug, entry.rank, entry.scores.scored) for entry in entries if not entry.pseudo]
+
+
+def _experts(entries):
+    return [entry for entry in entries if not entry.pseudo]
 
 
 def test_the_unfiltered_leaderboard_ranks_the_stored_scores(two_topics):
-    entries = list(selectors.leaderboard_entries(min_scored=1))
+    entries = _experts(selectors.leaderboard_entries(min_scored=1))
     assert _table(entries) == [("ben", 1, 2), ("ann", 2, 2)]
     assert entries[0].scores.brier == pytest.approx(((0.6 - 1) ** 2 + (0.8 - 1) ** 2) / 2)  # 0.10
     assert entries[1].scores.brier == pytest.approx(((0.9 - 1) ** 2 + (0.2 - 1) ** 2) / 2)  # 0.325
@@ -60,8 +65,12 @@ def test_the_unfiltered_leaderboard_ranks_the_stored_scores(two_topics):
 def test_a_topic_filter_recomputes_every_score_over_that_topic(two_topics):
     entries = selectors.leaderboard_entries(min_scored=1, topic=two_topics["summit"])
     assert _table(entries) == [("ann", 1, 1), ("ben", 2, 1)]
-    ann, ben = (entry.scores for entry in entries)
+    ann, ben = (entry.scores for entry in _experts(entries))
     assert ann.brier == pytest.approx(0.01)  # (0.9 − 1)²
+    # The panel median on the summit is (0.9 + 0.6) / 2 = 0.75, Brier 0.0625.
+    assert ann.relative_brier == pytest.approx(0.01 - 0.0625)
+    assert ben.relative_brier == pytest.approx((0.6 - 1) ** 2 - 0.0625)
+    assert (ann.relative_brier_n, ann.relative_brier_ci_low) == (1, None)  # one question: no interval
     assert ann.brier_skill == pytest.approx(1 - 0.01 / 0.25)
     assert ann.log_score == pytest.approx(ln(0.9))
     assert ann.baseline_score == pytest.approx(100 * (math.log2(0.9) + 1))
@@ -101,13 +110,13 @@ def test_a_filter_lists_only_experts_with_a_claim_in_it_and_counts_open_question
     ExpertFactory(name="Dora", slug="dora")  # no claims at all
     entries = selectors.leaderboard_entries(min_scored=1, topic=two_topics["sanctions"])
     assert _table(entries) == [("ben", 1, 1), ("ann", 2, 1), ("carl", None, 0)]
-    assert [entry.scores.open for entry in entries] == [0, 1, 1]
+    assert [entry.scores.open for entry in _experts(entries)] == [0, 1, 1]
     assert "dora" in [entry.expert.slug for entry in selectors.leaderboard_entries(min_scored=1)]
 
 
 def test_experts_below_min_scored_follow_unranked_in_both_paths(two_topics):
     for filters in ({}, {"made_after": datetime.date(2000, 1, 1)}):
-        entries = list(selectors.leaderboard_entries(min_scored=3, **filters))
+        entries = _experts(selectors.leaderboard_entries(min_scored=3, **filters))
         assert [(entry.ranked, entry.rank) for entry in entries] == [(False, None), (False, None)]
 
 
@@ -124,12 +133,14 @@ def test_ranking_in_memory_matches_ranking_in_the_database(order):
             if expert.name in probabilities:
                 _claim(question, expert, probabilities[expert.name], source=source)
         services.resolve_question(question=question, outcome=outcome)
-    in_sql = [(e.expert.slug, e.rank) for e in selectors.leaderboard_entries(min_scored=1, order=order)]
+    in_sql = [(e.expert.slug, e.rank) for e in _experts(selectors.leaderboard_entries(min_scored=1, order=order))]
     in_memory = [
         (e.expert.slug, e.rank)
-        for e in selectors.leaderboard_entries(min_scored=1, order=order, made_after=datetime.date(2000, 1, 1))
+        for e in _experts(selectors.leaderboard_entries(min_scored=1, order=order, made_after=datetime.date(2000, 1, 1)))
     ]
-    if order == "peer_score":
+    if order in ("peer_score", "relative_brier"):
+        # Relative to the panel median (0.6 + 0.8) / 2 = 0.7 (Brier 0.09): Ada and Bea 0.04 − 0.09, Cy 0.16 − 0.09,
+        # Di 0.49 − 0.09; Eve, alone, has none.
         expected = [("ada", 1), ("bea", 1), ("cy", 3), ("di", 4), ("eve", 5)]
     else:  # Eve's 0.9 beats the 0.8 of Ada and Bea on every other score
         expected = [("eve", 1), ("ada", 2), ("bea", 2), ("cy", 4), ("di", 5)]
@@ -137,12 +148,16 @@ def test_ranking_in_memory_matches_ranking_in_the_database(order):
 
 
 def test_the_unfiltered_leaderboard_pages_in_the_database(two_topics):
+    # The panel (Brier 0.15625, shrunk 0.2232) falls between Ben (0.2071) and Ann (0.2714): the rows are
+    # Ben, panel, Ann, and a slice after the panel reads the experts' rows shifted by one.
     entries = selectors.leaderboard_entries(min_scored=1)
     with CaptureQueriesContext(connection) as captured:
-        assert entries.count() == 2
-        (second,) = entries[1:2]
-    assert len(captured) == 2  # COUNT, then the one-row slice
-    assert (second.expert.slug, second.rank) == ("ann", 2)
+        assert entries.count() == 3
+        (third,) = entries[2:3]
+        (reference,) = entries[1:2]
+    assert len(captured) == 2  # COUNT, then the one-row slice; the panel's row is not read again
+    assert (third.expert.slug, third.rank) == ("ann", 2)
+    assert reference.pseudo and reference.scores.brier == pytest.approx(((0.75 - 1) ** 2 + (0.5 - 1) ** 2) / 2)
 
 
 def test_the_filtered_leaderboard_takes_three_queries_whatever_the_rows(two_topics):
@@ -157,7 +172,7 @@ def test_the_filtered_leaderboard_takes_three_queries_whatever_the_rows(two_topi
         question.topics.add(two_topics["summit"])
         _claim(question, ExpertFactory(), 0.4)
         services.resolve_question(question=question, outcome=Outcome.NO)
-    assert before == queries() == 3  # question scores, claim counts, experts
+    assert before == queries() == 4  # question scores, claim counts, experts, the panel on the topic
 
 
 @pytest.fixture

@@ -63,6 +63,9 @@ def panel():
 ANN_BRIER = ((0.875 - 1) ** 2 + (0.325 - 0) ** 2) / 2  # (0.015625 + 0.105625) / 2 = 0.060625
 BEN_BRIER = ((0.4 - 1) ** 2 + (0.9 - 0) ** 2) / 2  # (0.36 + 0.81) / 2 = 0.585
 CAL_BRIER = (0.5 - 1) ** 2  # 0.25
+# The panel median: summit median(0.875, 0.4, 0.5) = 0.5 (YES); sanctions median(0.325, 0.9) = 0.6125 (NO).
+PANEL_BRIER = ((0.5 - 1) ** 2 + (0.6125 - 0) ** 2) / 2  # (0.25 + 0.37515625) / 2 = 0.312578125
+PANEL_SHRUNK = (2 * PANEL_BRIER + 5 * 0.25) / (2 + 5)  # 0.267879...: after Ann 0.196 and Cal 0.25, before Ben 0.346
 
 
 class PageChecker(HTMLParser):
@@ -164,8 +167,9 @@ def test_the_leaderboard_ranks_experts_by_shrunk_brier_with_raw_brier_and_interv
 def test_a_short_record_is_listed_after_the_ranked_experts_as_insufficient(client, panel, settings):
     settings.HINDSIGHT_MIN_SCORED = 2
     html = _text(_get(client, "/"))
-    assert html.count("<td colspan=\"7\"><em>insufficient record</em>") == 1
+    assert html.count("<td colspan=\"8\"><em>insufficient record</em>") == 1
     unranked = html.index('class="unranked" data-expert="cal"')
+    assert html.index('data-expert="ann"') < html.index('class="reference" data-expert="panel"') < unranked
     assert html.index('data-expert="ann"') < html.index('data-expert="ben"') < unranked
     assert "fewer than 2 scored questions" in html
 
@@ -177,7 +181,7 @@ def test_the_leaderboard_sorts_by_each_score_from_its_column_header(client, pane
     # Peer on the summit: Ann 100·(ln .875 − (ln .4 + ln .5)/2) = 93.6; on sanctions 100·(ln .675 − ln .1) = 191.0
     ann_peer = (100 * (ln(0.875) - (ln(0.4) + ln(0.5)) / 2) + 100 * (ln(0.675) - ln(0.1))) / 2
     assert f"{ann_peer:+.1f}".replace("-", "\u2212") in by_peer
-    assert 'aria-sort="descending"><a href="?order=peer_score">Peer score ▼' in by_peer
+    assert 'aria-sort="descending"><a href="?order=peer_score" title="' in by_peer and "Peer score ▼</a>" in by_peer
     assert by_peer.index("Ann Archer") < by_peer.index("Cal Clark") < by_peer.index("Ben Baker")
 
 
@@ -194,9 +198,12 @@ def test_a_filtered_leaderboard_shrinks_toward_chance_too(client, panel):
     # On sanctions alone, one question each: Ann (0.105625 + 1.25) / 6 = 0.2259375, Ben (0.81 + 1.25) / 6 = 0.3433333
     # (toward that subset's mean, 0.4578125, Ann would rank at 0.399).
     rows = _get(client, "/api/leaderboard/?topic=sanctions").json()["results"]
+    # The panel on sanctions: median(0.325, 0.9) = 0.6125, Brier 0.37515625, shrunk (0.37515625 + 1.25) / 6.
     assert [(row["expert"], row["scores"]["shrunk_brier"]) for row in rows] == [
-        ("ann", pytest.approx(0.2259375)), ("ben", pytest.approx(0.3433333)),
+        ("ann", pytest.approx(0.2259375)), ("panel", pytest.approx((0.6125**2 + 1.25) / 6)),
+        ("ben", pytest.approx(0.3433333)),
     ]
+    assert [row["pseudo"] for row in rows] == [False, True, False]
 
 
 def test_a_claim_date_filter_keeps_the_claims_in_range(client, panel):
@@ -235,10 +242,12 @@ def test_the_leaderboard_downloads_as_csv_with_the_same_filters(client, panel):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="hindsight-leaderboard.csv"'
     rows = _csv_rows(response)
+    # The panel on the summit forecasts median(0.875, 0.4, 0.5) = 0.5: Brier 0.25, tied with Cal, listed after her.
     assert [(row["rank"], row["expert_slug"], row["scored_questions"]) for row in rows] == [
-        ("1", "ann", "1"), ("2", "cal", "1"), ("3", "ben", "1"),
+        ("1", "ann", "1"), ("2", "cal", "1"), ("reference", "panel", "1"), ("3", "ben", "1"),
     ]
-    assert float(rows[2]["brier"]) == pytest.approx((0.4 - 1) ** 2)
+    assert float(rows[2]["brier"]) == pytest.approx(0.25)
+    assert float(rows[3]["brier"]) == pytest.approx((0.4 - 1) ** 2)
     assert rows[0]["expert"] == "Ann Archer" and rows[0]["affiliation"] == "Institute A"
     assert 'href="/leaderboard.csv?topic=summit"' in _text(_get(client, "/?topic=summit"))
 
@@ -253,8 +262,10 @@ def test_the_csv_keeps_spreadsheets_from_running_names_as_formulas(client, panel
 
 def test_the_csv_gives_the_ranking_brier_beside_the_raw_one(client, panel):
     rows = _csv_rows(_get(client, "/leaderboard.csv"))
-    assert [row["expert_slug"] for row in rows] == ["ann", "cal", "ben"]
+    assert [row["expert_slug"] for row in rows] == ["ann", "cal", "panel", "ben"]
     assert float(rows[0]["shrunk_brier"]) == pytest.approx(ANN_SHRUNK)
+    assert float(rows[2]["shrunk_brier"]) == pytest.approx(PANEL_SHRUNK, abs=1e-6)  # CSVs round to 6 decimals
+    assert float(rows[2]["brier"]) == pytest.approx(PANEL_BRIER, abs=1e-6)
     assert float(rows[0]["brier"]) == pytest.approx(ANN_BRIER)
 
 
@@ -280,7 +291,7 @@ def test_csv_numbers_are_rounded_to_six_decimals(client, panel):
 def test_an_unranked_expert_is_marked_so_in_the_csv(client, panel):
     rows = _csv_rows(_get(client, "/leaderboard.csv?min_scored=2"))
     assert [(row["expert_slug"], row["rank"]) for row in rows] == [
-        ("ann", "1"), ("ben", "2"), ("cal", "insufficient record"),
+        ("ann", "1"), ("panel", "reference"), ("ben", "2"), ("cal", "insufficient record"),
     ]
 
 
@@ -488,8 +499,8 @@ def _grow(panel, count):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # topics for the filter + COUNT of experts + the page of experts with score rows and ranks
-        ("/", 3),
+        # topics for the filter + the panel's aggregate and its place + COUNT of experts + the page of experts
+        ("/", 5),
         # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts
         ("/?topic=summit&made_after=2019-01-01", 5),
         # expert with score row + status counts + claims (source, question, resolution joined; scores as subqueries)
@@ -501,8 +512,8 @@ def _grow(panel, count):
         ("/sources/{source}/", 3),
         # nothing: the worked example is computed in Python
         ("/how-scores-work/", 0),
-        # experts with score rows and ranks (every row, no COUNT)
-        ("/leaderboard.csv", 1),
+        # the panel's aggregate and its place + experts with score rows and ranks (every row, no COUNT)
+        ("/leaderboard.csv", 3),
         # expert + claims
         ("/experts/{ann}/claims.csv", 2),
     ],
