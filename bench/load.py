@@ -282,12 +282,12 @@ def row_counts():
 
 def score_snapshot():
     from forecasts.models import ExpertScore, QuestionScore
+    from forecasts.scoring import registry
 
-    fields = ["scored", "open", "unscorable", "late", "brier", "brier_ci_low", "brier_ci_high", "log_score",
-              "baseline_score", "peer_score", "peer_scored", "calibration"]
+    fields = ["scored", "open", "unscorable", "late", *registry.expert_columns(), "calibration"]
     experts = {row[0]: row[1:] for row in ExpertScore.objects.values_list("expert_id", *fields)}
     questions = {(row[0], row[1]): row[2:] for row in QuestionScore.objects.values_list(
-        "question_id", "expert_id", "claim_id", "brier", "log_score", "peer_score")}
+        "question_id", "expert_id", "claim_id", *registry.question_columns())}
     return experts, questions
 
 

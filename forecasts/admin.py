@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from forecasts import intake, services
+from forecasts import intake, score_display, services
 from forecasts.admin_changelist import RequestOrderingChangeList
 from forecasts.admin_forms import ForecastServiceErrorsMixin, HedgePhraseForm
 from forecasts.admin_reopen import ReopenQuestionMixin
@@ -531,10 +531,8 @@ class ExpertWithScoresAdmin(ExpertAdmin):
         rows = [
             ("Scored questions", score.scored), ("Open", score.open), ("Ambiguous or annulled", score.unscorable),
             ("Claimed only after the deadline", score.late),
-            ("Brier (lower is better)", _number(score.brier)), ("Brier 95 % interval", self.brier_ci95(expert)),
-            ("Brier skill vs. chance", _number(score.brier_skill, 2)), ("Log score", _number(score.log_score)),
-            ("Baseline score", _number(score.baseline_score, 1)),
-            ("Peer score", f"{_number(score.peer_score, 1)} over {score.peer_scored} shared question(s)"),
+            ("Brier 95 % interval", self.brier_ci95(expert)),
+            *score_display.summary_rows(score),
             ("Reliability / resolution / uncertainty",
              f"{_number(score.reliability)} / {_number(score.resolution)} / {_number(score.uncertainty)}"),
         ]

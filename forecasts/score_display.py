@@ -26,6 +26,16 @@ def score_cells(row):
     ]
 
 
+def score_cards(row):
+    """score_cells of a score row, each with its 95 % interval as text where the score has one."""
+    cards = score_cells(row)
+    for card in cards:
+        score = card["score"]
+        low, high = (getattr(row, name) for name in score.interval_names) if score.interval else (None, None)
+        card["interval"] = None if low is None else f"{format_score(score, low)} to {format_score(score, high)}"
+    return cards
+
+
 def csv_header():
     """The registry's CSV columns: each score, its count and interval where it has them."""
     header = []
@@ -46,3 +56,14 @@ def csv_values(row):
         if score.count_name:
             values.append(getattr(row, score.count_name))
     return values
+
+
+def summary_rows(row):
+    """[(label, text)] of every registry score of a score row, with its count where it has one (the admin)."""
+    rows = []
+    for score in registry.SCORES:
+        text = format_score(score, getattr(row, score.name))
+        if score.count_name:
+            text = f"{text} over {getattr(row, score.count_name)} shared question(s)"
+        rows.append((f"{score.label} ({'higher' if score.higher_is_better else 'lower'} is better)", text))
+    return rows

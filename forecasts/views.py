@@ -149,6 +149,7 @@ def expert_detail(request, slug):
     return render(request, "forecasts/expert_detail.html", {
         "expert": expert,
         "score": score,
+        "cards": score_display.score_cards(score),
         "interval": interval_bar(score.brier, score.brier_ci_low, score.brier_ci_high) if score.scored else None,
         "chart": calibration_chart(score.calibration),
         "reading": reading,
