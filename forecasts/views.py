@@ -228,6 +228,8 @@ def worked_example():
     """The numbers of the worked example, every one computed by forecasts.scoring."""
     probabilities = [p for _, _, p in EXAMPLE_FORECASTS]
     peers = scoring.peer_scores(probabilities, EXAMPLE_OUTCOME)
+    relatives = scoring.registry.get("relative_brier").per_question(probabilities, EXAMPLE_OUTCOME)
+    panel_median = scoring.median(probabilities)
     question = [
         {
             "expert": name, "hedge": hedge, "p": p,
@@ -237,8 +239,9 @@ def worked_example():
             "log": scoring.log_score(p, EXAMPLE_OUTCOME),
             "baseline": scoring.baseline_score(p, EXAMPLE_OUTCOME),
             "peer": peer,
+            "relative": relative,
         }
-        for (name, hedge, p), peer in zip(EXAMPLE_FORECASTS, peers)
+        for (name, hedge, p), peer, relative in zip(EXAMPLE_FORECASTS, peers, relatives)
     ]
     briers = [scoring.brier_score(p, outcome) for p, outcome in EXAMPLE_RECORD]
     mean_brier = sum(briers) / len(briers)
@@ -251,6 +254,7 @@ def worked_example():
     return {
         "outcome": "YES" if EXAMPLE_OUTCOME else "NO",
         "question": question,
+        "panel": {"median": panel_median, "brier": scoring.brier_score(panel_median, EXAMPLE_OUTCOME)},
         "log_half": math.log(0.5),
         "record": [{"p": p, "outcome": "YES" if o else "NO", "brier": b} for (p, o), b in zip(EXAMPLE_RECORD, briers)],
         "record_brier": mean_brier,

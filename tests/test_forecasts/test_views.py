@@ -441,6 +441,9 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
     assert f"{100 * (math.log2(0.875) + 1):+.1f}" in html  # baseline +80.7
     peer_a = 100 * (ln(0.875) - (ln(0.5) + ln(0.325)) / 2)
     assert f"{peer_a:+.1f}" in html  # +77.5
+    # The panel median of 0.875, 0.5 and 0.325 is 0.5 (Brier 0.25): A's relative Brier 0.015625 − 0.25.
+    assert ">The panel and the relative Brier</h2>" in html and 'id="panel"' in html
+    assert "Brier 0.2500" in html and f"A {0.015625 - 0.25:+.4f}".replace("-", "\u2212") in html
     # The record: mean Brier of ten forecasts, worked by hand.
     record = [(0.875, 1)] * 3 + [(0.875, 0), (0.675, 1), (0.675, 0), (0.675, 0), (0.325, 0), (0.125, 0), (0.125, 0)]
     mean = sum((p - o) ** 2 for p, o in record) / len(record)
