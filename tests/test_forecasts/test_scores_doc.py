@@ -444,7 +444,7 @@ def test_the_versus_table_shows_a_against_b(doc):
     assert _interval(summary["95 % interval"]) == _shown_pair(versus["ci95"])
 
 
-def test_the_hedges_table_shows_as_verbal_calibration(doc):
+def test_the_hedges_table_shows_expert_a_verbal_calibration(doc):
     rows = doc["hedges-a"]
     assert [(row["Phrase"], row["Side"]) for row in rows] == [(h["phrase"], h["side"].upper()) for h in HEDGES_A]
     for row, hedge in zip(rows, HEDGES_A):
@@ -455,7 +455,7 @@ def test_the_hedges_table_shows_as_verbal_calibration(doc):
         assert _number(row["Implied p (k = 5)"]) == _shown(hedge["implied_probability"])
 
 
-def test_the_calibration_and_murphy_tables_show_as_record(doc):
+def test_the_calibration_and_murphy_tables_show_expert_a_record(doc):
     for row, expected in zip(doc["calibration-a"], CALIBRATION_A, strict=True):
         assert int(row["n"]) == expected["n"]
         assert _number(row["Mean forecast"]) == _shown(expected["mean_forecast"])
