@@ -9,7 +9,7 @@ which needs nothing but the CalibrationChart built here.
 import math
 from dataclasses import dataclass
 
-from forecasts.scoring import CalibrationBin
+from forecasts.scoring import Z_95, CalibrationBin, wilson_interval
 
 CHART_SIZE = 400
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 74, 26, 20, 56
@@ -228,7 +228,31 @@ WELL_CALIBRATED_RELIABILITY = 0.01  # forecasts within about 10 points of the ob
 CONSISTENT_DIRECTION = 0.05  # mean confidence and hit rate at least 5 points apart
 DISCRIMINATES_WELL_SHARE = 0.5  # resolution at least half of the uncertainty
 DISCRIMINATES_SOMEWHAT_SHARE = 0.2
-TENTATIVE_BELOW = 10  # fewer scored questions than this: say the reading is tentative
+TOO_FEW = "too few questions to say"
+
+
+def fewest_questions_for(half_width, z=Z_95):
+    """The fewest questions whose 95 % Wilson interval of a frequency is at most ±half_width wherever it falls.
+
+    The interval is widest at a frequency of 50 %, so that is where it is measured.
+    """
+    n = 1
+    while True:
+        low, high = wilson_interval(n / 2, n, z)
+        if (high - low) / 2 <= half_width:
+            return n
+        n += 1
+
+
+# Readings in words are given only from this many scored questions (93). The calibration reading
+# compares how sure the forecasts were with how often their side happened, and that frequency is
+# known only within its 95 % Wilson interval. The finest line the reading draws is "well
+# calibrated": within about 10 points (the square root of WELL_CALIBRATED_RELIABILITY). Until the
+# interval is no wider than ±10 points even at its widest (a 50 % frequency), the data cannot tell
+# "well calibrated" from "off by 10 points", so no word is better than a wrong one. The
+# discrimination reading compares groups of forecasts, each smaller than the whole record, so
+# this minimum is a floor for it, not a guarantee.
+READING_MIN_SCORED = fewest_questions_for(math.sqrt(WELL_CALIBRATED_RELIABILITY))
 
 
 @dataclass(frozen=True)
@@ -239,7 +263,7 @@ class DecompositionReading:
     discrimination_detail: str
     mean_forecast: float
     base_rate: float
-    tentative: bool
+    given: bool  # False below the minimum number of scored questions: the words are then TOO_FEW
 
 
 def confidence_and_hit_rate(bins):
@@ -258,8 +282,12 @@ def confidence_and_hit_rate(bins):
     return confidence, hits / total
 
 
-def read_decomposition(*, reliability, resolution, uncertainty, bins, scored):
+def read_decomposition(*, reliability, resolution, uncertainty, bins, scored, min_scored=READING_MIN_SCORED):
     """The Murphy decomposition in words, from its three terms and the calibration bins.
+
+    Below `min_scored` scored questions (READING_MIN_SCORED unless told) no word is given: both
+    readings are TOO_FEW, with the number of questions in the details, and `given` is False. The
+    mean forecast and the base rate are facts, not readings, and are always reported.
 
     Calibration: "well calibrated" when reliability (the mean squared gap between forecast and
     observed frequency) is at most WELL_CALIBRATED_RELIABILITY, i.e. forecasts were within about
@@ -277,6 +305,15 @@ def read_decomposition(*, reliability, resolution, uncertainty, bins, scored):
     total = sum(bin_.n for bin_ in bins)
     mean_forecast = sum(bin_.n * bin_.mean_forecast for bin_ in bins) / total
     base_rate = sum(bin_.n * bin_.observed for bin_ in bins) / total
+    if scored < min_scored:
+        detail = (
+            f"Only {scored} scored question{'' if scored == 1 else 's'}; a reading needs at least {min_scored}, "
+            "or the words could be noise."
+        )
+        return DecompositionReading(
+            calibration=TOO_FEW, calibration_detail=detail, discrimination=TOO_FEW, discrimination_detail=detail,
+            mean_forecast=mean_forecast, base_rate=base_rate, given=False,
+        )
     lean = confidence_and_hit_rate(bins)
     gap = format_percent(math.sqrt(reliability))
     if reliability <= WELL_CALIBRATED_RELIABILITY:
@@ -320,5 +357,5 @@ def read_decomposition(*, reliability, resolution, uncertainty, bins, scored):
         discrimination_detail=discrimination_detail,
         mean_forecast=mean_forecast,
         base_rate=base_rate,
-        tentative=scored < TENTATIVE_BELOW,
+        given=True,
     )

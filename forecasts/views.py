@@ -283,7 +283,18 @@ def worked_example():
             reliability=decomposition.reliability, resolution=decomposition.resolution,
             uncertainty=decomposition.uncertainty, bins=bins, scored=len(briers),
         ),
+        # The same thresholds applied to the ten questions anyway, to show the words a longer record gets.
+        "reading_anyway": read_decomposition(
+            reliability=decomposition.reliability, resolution=decomposition.resolution,
+            uncertainty=decomposition.uncertainty, bins=bins, scored=len(briers), min_scored=0,
+        ),
     }
+
+
+def _widest_half_width(n):
+    """Half the width of the 95 % Wilson interval of a 50 % frequency over n questions (its widest)."""
+    low, high = scoring.wilson_interval(n / 2, n)
+    return (high - low) / 2
 
 
 @public_page
@@ -298,6 +309,7 @@ def how_scores_work(request):
             "direction": charts.CONSISTENT_DIRECTION,
             "discriminates_well": charts.DISCRIMINATES_WELL_SHARE,
             "discriminates_somewhat": charts.DISCRIMINATES_SOMEWHAT_SHARE,
-            "tentative_below": charts.TENTATIVE_BELOW,
+            "reading_min": charts.READING_MIN_SCORED,
+            "reading_half_width": _widest_half_width(charts.READING_MIN_SCORED),
         },
     })

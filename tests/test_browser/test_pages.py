@@ -71,9 +71,8 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
             .map(id => document.getElementById(id).textContent).join(" ")"""
     )
     assert chart_name.startswith("Calibration: how often forecasts came true")
-    assert page.locator("#calibration-verdict .verdict").inner_text() in (
-        "Well calibrated.", "Overconfident.", "Underconfident.", "Miscalibrated.",
-    )
+    # Seven scored questions: too few for a reading in words (it needs charts.READING_MIN_SCORED).
+    assert page.locator("#calibration-verdict .verdict").inner_text() == "Too few questions to say."
     screenshot(page, "expert")
 
 

@@ -95,11 +95,13 @@ def test_percentages_keep_at_most_one_decimal(value, text):
     assert charts.format_percent(value) == text
 
 
-def _reading(pairs):
+def _reading(pairs, min_scored=0):
+    """The reading of these (p, outcome) pairs; by default with no minimum, to test the words themselves
+    on short records (the minimum number of questions is tested on its own below)."""
     decomposition = murphy_decomposition(pairs)
     return read_decomposition(
         reliability=decomposition.reliability, resolution=decomposition.resolution,
-        uncertainty=decomposition.uncertainty, bins=calibration_bins(pairs), scored=len(pairs),
+        uncertainty=decomposition.uncertainty, bins=calibration_bins(pairs), scored=len(pairs), min_scored=min_scored,
     )
 
 
@@ -110,7 +112,7 @@ def test_forecasts_that_match_the_frequencies_are_well_calibrated_and_discrimina
     # resolution = (0.8 − 0.5)² = 0.09 of uncertainty 0.25: 36 %, "somewhat"
     assert reading.discrimination == "discriminates somewhat"
     assert "36\u00a0%" in reading.discrimination_detail
-    assert not reading.tentative  # ten scored questions
+    assert reading.given
 
 
 def test_confident_forecasts_that_come_true_less_often_are_overconfident():
@@ -120,7 +122,6 @@ def test_confident_forecasts_that_come_true_less_often_are_overconfident():
     assert reading.calibration_detail.startswith(
         "On average 90\u00a0% sure of the side they leaned to, but that side happened 60\u00a0%"
     )
-    assert reading.tentative
 
 
 def test_timid_forecasts_that_always_come_true_are_underconfident():
@@ -155,3 +156,57 @@ def test_confidence_and_hit_rate_leave_out_forecasts_of_exactly_fifty_percent():
     assert confidence == pytest.approx((0.8 + 0.7) / 2)
     assert hit_rate == pytest.approx(0.5)  # 0.8 on YES came true; 0.3 (NO at 70 %) did not
     assert charts.confidence_and_hit_rate(calibration_bins([(0.5, 1)])) is None
+
+
+# The minimum number of scored questions for a reading
+
+
+def _wilson_half_width_at_half(n, z=1.959963984540054):
+    """The 95 % Wilson interval's half-width for a 50 % frequency over n, from its formula:
+    z / (1 + z²/n) · √(p(1 − p)/n + z²/(4n²)) with p = 0.5."""
+    return z / (1 + z * z / n) * math.sqrt(0.25 / n + z * z / (4 * n * n))
+
+
+def test_a_reading_needs_the_fewest_questions_whose_interval_fits_within_ten_points():
+    # Well calibrated means within about √0.01 = 10 points; at 92 questions a 50 % frequency is known to
+    # ±0.1001, at 93 to ±0.0996: 93 is the first record long enough to tell "within 10 points".
+    assert _wilson_half_width_at_half(92) > 0.1 >= _wilson_half_width_at_half(93)
+    assert charts.READING_MIN_SCORED == 93
+    assert charts.fewest_questions_for(0.1) == 93
+
+
+def test_below_the_minimum_there_are_too_few_questions_to_say():
+    pairs = [(0.8, 1)] * 73 + [(0.8, 0)] * 19  # 92 questions
+    reading = _reading(pairs, min_scored=charts.READING_MIN_SCORED)
+    assert not reading.given
+    assert reading.calibration == reading.discrimination == "too few questions to say"
+    assert reading.calibration_detail == "Only 92 scored questions; a reading needs at least 93, or the words could be noise."
+    # The mean forecast and base rate are facts, not readings: always given. 73 / 92 came true.
+    assert reading.mean_forecast == pytest.approx(0.8)
+    assert reading.base_rate == pytest.approx(73 / 92)
+
+
+def test_from_the_minimum_the_words_are_given():
+    # 93 questions: 0.8 said 75 times (60 came true, 80 %), 0.2 said 18 times (none came true).
+    pairs = [(0.8, 1)] * 60 + [(0.8, 0)] * 15 + [(0.2, 0)] * 18
+    reading = _reading(pairs, min_scored=charts.READING_MIN_SCORED)
+    assert reading.given
+    # reliability = (75 · 0² + 18 · 0.2²) / 93 = 0.72 / 93 = 0.0077 ≤ 0.01
+    assert reading.calibration == "well calibrated"
+    assert f"{0.72 / 93:.3f}" in reading.calibration_detail
+
+
+def test_the_default_minimum_is_the_documented_one():
+    pairs = [(0.9, 1)] * 92
+    decomposition = murphy_decomposition(pairs)
+    reading = read_decomposition(
+        reliability=decomposition.reliability, resolution=decomposition.resolution,
+        uncertainty=decomposition.uncertainty, bins=calibration_bins(pairs), scored=92,
+    )
+    assert reading.calibration == "too few questions to say"
+    pairs = [(0.9, 1)] * 93
+    decomposition = murphy_decomposition(pairs)
+    assert read_decomposition(
+        reliability=decomposition.reliability, resolution=decomposition.resolution,
+        uncertainty=decomposition.uncertainty, bins=calibration_bins(pairs), scored=93,
+    ).given

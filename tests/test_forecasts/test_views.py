@@ -315,12 +315,11 @@ def test_the_expert_page_shows_scores_chart_and_decomposition_in_words(client, p
     assert 'data-mean-forecast="0.875" data-observed="1.0"' in html
     assert 'data-mean-forecast="0.325" data-observed="0.0"' in html
     assert '<title id="calibration-title">' in html and 'aria-labelledby="calibration-title calibration-desc"' in html
-    # Reliability ((0.875 − 1)² + 0.325²) / 2 = 0.0606 > 0.01; confident 0.775, always right: underconfident.
-    assert "<span class=\"verdict\">Underconfident.</span>" in html
-    assert "77.5\u00a0% sure of the side they leaned to, and that side happened 100\u00a0%" in html
-    # Resolution equals uncertainty (0.25): each forecast value saw one outcome.
-    assert "Discriminates well." in html
-    assert "tentative" in html  # two scored questions
+    # Two scored questions are far too few for words (a reading needs 93; see test_charts): none is given.
+    assert '<span class="verdict">Too few questions to say.</span>' in html
+    assert "Only 2 scored questions; a reading needs at least 93" in html
+    assert "Underconfident" not in html and "Discriminates" not in html
+    assert 'href="/how-scores-work/#reading-minimum"' in html
     PageChecker.check(html)
 
 
@@ -449,7 +448,11 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
     mean = sum((p - o) ** 2 for p, o in record) / len(record)
     assert f"Mean Brier <strong>{mean:.4f}</strong>" in html  # 0.1966
     assert html.count('<g class="bin"') == 4
+    # Ten questions are too few for words on an expert's page; the page shows what the thresholds would say anyway.
+    assert '<strong id="example-reading-given">Too few questions to say</strong>' in html
     assert "Overconfident." in html
+    # The minimum, explained: at 93 questions the widest 95 % Wilson interval is ±0.0996, within 10 points.
+    assert "from <strong>93 scored questions</strong>" in html and "±0.0996" in html
     # Ranking with k = 5, toward chance (5 · 0.25 = 1.25): one call at 0.97 that came true (Brier 0.0009) ranks at
     # (0.0009 + 1.25) / 6 = 0.2085, behind 7 questions at 0.10: (0.7 + 1.25) / 12 = 0.1625; the record above
     # (0.196625 × 10) at (1.96625 + 1.25) / 15 = 0.2144.
