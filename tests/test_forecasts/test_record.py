@@ -162,6 +162,12 @@ def test_the_expert_page_shows_the_record_beside_the_scores(client, record):
     PageChecker.check(html)
 
 
+def test_how_scores_work_defines_what_could_not_be_scored(client):
+    html = client.get("/how-scores-work/").content.decode()
+    assert '<h2 id="could-not-be-scored">' in html and '<h2 id="over-time">' in html
+    assert "changing one's mind is an update, not\nvagueness" in html
+
+
 def _add_scored(expert, source, count):
     """count questions, each with an in-time 0.8 claim by the expert (and by another), resolved YES, with a topic."""
     topic = TopicFactory()
