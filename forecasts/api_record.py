@@ -18,7 +18,9 @@ class FalsifiabilitySerializer(serializers.Serializer):
     resolved_claims = serializers.IntegerField(
         help_text="The expert's claims on resolved questions, superseded ones included (an update is not vagueness)."
     )
-    share = serializers.FloatField(allow_null=True, help_text="unscorable / resolved_claims; null without resolved claims.")
+    share = serializers.FloatField(
+        allow_null=True, help_text="unscorable / resolved_claims; null without resolved claims."
+    )
 
 
 class TopicRecordSerializer(serializers.Serializer):
@@ -38,7 +40,9 @@ class OverTimePointSerializer(serializers.Serializer):
 class ExpertRecordSerializer(serializers.Serializer):
     expert = serializers.CharField(help_text="The expert's slug.")
     falsifiability = FalsifiabilitySerializer()
-    topics = TopicRecordSerializer(many=True, help_text="Every topic of the expert's scored or open questions, by name.")
+    topics = TopicRecordSerializer(
+        many=True, help_text="Every topic of the expert's scored or open questions, by name."
+    )
     over_time = OverTimePointSerializer(many=True, help_text="The cumulative Brier by claim date, oldest first.")
 
 

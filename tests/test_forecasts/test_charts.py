@@ -180,7 +180,9 @@ def test_below_the_minimum_there_are_too_few_questions_to_say():
     reading = _reading(pairs, min_scored=charts.READING_MIN_SCORED)
     assert not reading.given
     assert reading.calibration == reading.discrimination == "too few questions to say"
-    assert reading.calibration_detail == "Only 92 scored questions; a reading needs at least 93, or the words could be noise."
+    assert reading.calibration_detail == (
+        "Only 92 scored questions; a reading needs at least 93, or the words could be noise."
+    )
     # The mean forecast and base rate are facts, not readings: always given. 73 / 92 came true.
     assert reading.mean_forecast == pytest.approx(0.8)
     assert reading.base_rate == pytest.approx(73 / 92)

@@ -40,7 +40,8 @@ def test_points_sit_at_their_date_across_and_their_value_up():
     assert (chart.left, chart.right, chart.top, chart.bottom) == (LEFT, RIGHT, TOP, BOTTOM)
     (series,) = chart.series
     # 30 days from 1 April to 1 May: 11 April is a third of the way. The axis runs from 0 to 0.3 (steps of 0.05).
-    assert [point.x for point in series.points] == pytest.approx([LEFT, LEFT + 10 / 30 * 560, RIGHT], abs=0.01)  # rounded to 0.01
+    # Coordinates are rounded to 0.01.
+    assert [point.x for point in series.points] == pytest.approx([LEFT, LEFT + 10 / 30 * 560, RIGHT], abs=0.01)
     assert [point.y for point in series.points] == pytest.approx([
         BOTTOM - 0.1 / 0.3 * 236, BOTTOM - 0.2 / 0.3 * 236, TOP,
     ], abs=0.01)

@@ -151,7 +151,8 @@ def test_the_expert_page_shows_the_record_beside_the_scores(client, record):
     assert '<p id="falsifiability" class="small"><strong>4 of 8</strong> claims on resolved questions' in html
     assert "(50\u00a0%)" in html
     # The record sits right after the summary cards, before the calibration section.
-    assert html.index('aria-label="Summary scores"') < html.index('id="falsifiability"') < html.index('id="calibration"')
+    positions = [html.index(mark) for mark in ('aria-label="Summary scores"', 'id="falsifiability"', 'id="calibration"')]
+    assert positions == sorted(positions)
     # Three points on the cumulative Brier line, a dashed chance line at 0.25, and the points as a table.
     assert '<g class="series" data-name="brier">' in html and html.count('data-date="') == 3
     assert '<line class="reference" data-name="chance"' in html
