@@ -40,7 +40,8 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
     page.goto(f"{live_server.url}/?min_scored=3")
     assert page.title() == "Leaderboard · Hindsight"
     names = _leaderboard_names(page)
-    assert names[0] == TOP_EXPERT and len(names) == 13
+    assert names[0] == TOP_EXPERT and len(names) == 14  # 13 experts and the panel's reference row
+    assert page.locator("tr.reference .expert-cell > a").all_inner_texts() == ["Panel median"]
     assert page.locator("tr.unranked .expert-cell > a").all_inner_texts() == [
         "Hoo Chiew Ping", "Dennis P. Halpin",  # 2 scored; no claims
     ]
