@@ -37,6 +37,12 @@ class OverTimePointSerializer(serializers.Serializer):
     cumulative_brier = serializers.FloatField(source="value", help_text="Mean Brier over those n questions.")
 
 
+class RelativeOverTimePointSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="A date on which the expert made a claim that counts on a question with a panel.")
+    n = serializers.IntegerField(help_text="Such questions whose counting claim was made on or before the date.")
+    cumulative_relative_brier = serializers.FloatField(source="value", help_text="Mean relative Brier over those n.")
+
+
 class ExpertRecordSerializer(serializers.Serializer):
     expert = serializers.CharField(help_text="The expert's slug.")
     falsifiability = FalsifiabilitySerializer()
@@ -44,6 +50,10 @@ class ExpertRecordSerializer(serializers.Serializer):
         many=True, help_text="Every topic of the expert's scored or open questions, by name."
     )
     over_time = OverTimePointSerializer(many=True, help_text="The cumulative Brier by claim date, oldest first.")
+    relative_over_time = RelativeOverTimePointSerializer(
+        many=True, help_text="The cumulative relative Brier (own − the panel median's) by claim date, oldest first; "
+        "only questions with two or more experts.",
+    )
 
 
 class ExpertRecordView(APIView):
@@ -58,4 +68,5 @@ class ExpertRecordView(APIView):
             "falsifiability": record.falsifiability,
             "topics": record.topics,
             "over_time": record.over_time,
+            "relative_over_time": record.relative_over_time,
         }).data)

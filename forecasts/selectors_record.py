@@ -49,12 +49,14 @@ class ExpertRecord:
     falsifiability: Falsifiability
     topics: list  # TopicRow, by topic name
     over_time: list  # charts_time.TimePoint: the cumulative mean Brier by claim date
+    relative_over_time: list = ()  # the same for the relative Brier (questions with a panel only)
 
     @cached_property
     def chart(self):
         """The over-time chart: the cumulative Brier against chance (always saying 50 %)."""
         return time_chart(
-            [Series("brier", "Cumulative Brier", tuple(self.over_time))],
+            [Series("brier", "Cumulative Brier", tuple(self.over_time)),
+             Series("relative_brier", "Cumulative relative Brier (vs. the panel median)", tuple(self.relative_over_time))],
             references=[Reference("chance", "chance (always 50 %)", CHANCE_BRIER)],
             dom_id="over-time", title="Mean Brier over the scored claims made up to each date (lower is better)",
         )
@@ -70,12 +72,17 @@ def falsifiability(expert):
 
 
 def cumulative_brier(expert):
-    """The expert's mean Brier over the scored claims made up to each claim date (one query).
+    """The expert's mean Brier, and mean relative Brier, over the scored claims made up to each claim
+    date: (brier points, relative points), from one query.
 
-    Each scored question counts once, on the date of the claim that counts on it.
+    Each scored question counts once, on the date of the claim that counts on it; the relative Brier
+    only where the question has a panel (two or more experts).
     """
-    rows = QuestionScore.objects.filter(expert=expert).values_list("claim__made_on", "brier").order_by()
-    return cumulative_means(rows)
+    rows = list(QuestionScore.objects.filter(expert=expert).values_list("claim__made_on", "brier", "relative_brier").order_by())
+    return (
+        cumulative_means((made_on, brier) for made_on, brier, _ in rows),
+        cumulative_means((made_on, relative) for made_on, _, relative in rows if relative is not None),
+    )
 
 
 def topic_breakdown(expert):
@@ -105,7 +112,9 @@ def topic_breakdown(expert):
 
 
 def expert_record(expert):
-    """Falsifiability, the per-topic table and the cumulative Brier of one expert: four queries."""
+    """Falsifiability, the per-topic table and the cumulative Brier and relative Brier of one expert: four queries."""
+    over_time, relative_over_time = cumulative_brier(expert)
     return ExpertRecord(
-        falsifiability=falsifiability(expert), topics=topic_breakdown(expert), over_time=cumulative_brier(expert),
+        falsifiability=falsifiability(expert), topics=topic_breakdown(expert), over_time=over_time,
+        relative_over_time=relative_over_time,
     )

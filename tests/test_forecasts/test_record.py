@@ -127,6 +127,10 @@ def test_the_api_returns_the_record(client, record):
             {"date": "2019-04-11", "n": 2, "cumulative_brier": pytest.approx((FIRST + SECOND) / 2)},
             {"date": "2019-05-01", "n": 3, "cumulative_brier": pytest.approx((FIRST + SECOND + THIRD) / 3)},
         ],
+        # Only Q1 has a panel (Ann 0.875 and Ben 0.1): median 0.4875, Brier 0.5125² = 0.26265625.
+        "relative_over_time": [
+            {"date": "2019-04-01", "n": 1, "cumulative_relative_brier": pytest.approx(FIRST - (0.4875 - 1) ** 2)},
+        ],
     }
 
 
@@ -135,7 +139,7 @@ def test_the_api_gives_null_share_without_resolved_claims(client):
     body = client.get("/api/experts/quiet/record/").json()
     assert body == {
         "expert": "quiet", "falsifiability": {"unscorable": 0, "resolved_claims": 0, "share": None},
-        "topics": [], "over_time": [],
+        "topics": [], "over_time": [], "relative_over_time": [],
     }
 
 
@@ -153,8 +157,11 @@ def test_the_expert_page_shows_the_record_beside_the_scores(client, record):
     # The record sits right after the summary cards, before the calibration section.
     positions = [html.index(mark) for mark in ('aria-label="Summary scores"', 'id="falsifiability"', 'id="calibration"')]
     assert positions == sorted(positions)
-    # Three points on the cumulative Brier line, a dashed chance line at 0.25, and the points as a table.
-    assert '<g class="series" data-name="brier">' in html and html.count('data-date="') == 3
+    # Three points on the cumulative Brier line and one on the relative Brier's (only Q1 has a panel), a dashed
+    # chance line at 0.25, and the points as a table.
+    assert '<g class="series" data-name="brier">' in html and html.count('data-date="') == 3 + 1
+    assert '<g class="series" data-name="relative_brier">' in html
+    assert f"{FIRST - (0.4875 - 1) ** 2:.3f}".replace("-", "\u2212") in html or f"{FIRST - (0.4875 - 1) ** 2:.3f}" in html
     assert '<line class="reference" data-name="chance"' in html
     assert 'aria-labelledby="over-time-title over-time-desc"' in html
     assert f'<td class="num">{(FIRST + SECOND + THIRD) / 3:.3f}</td><td class="num">3</td>' in html  # 0.395
