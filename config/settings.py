@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "forecasts.constants.Outcome",
         "ProbabilityOriginEnum": "forecasts.constants.ProbabilityOrigin",
         "PredictsEnum": "forecasts.constants.Side",
+        "QuestionStatusEnum": "forecasts.constants.QuestionStatus",
     },
 }
 

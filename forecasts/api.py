@@ -22,6 +22,7 @@ from forecasts.serializers import (
     ResolutionSerializer,
     ResolveInputSerializer,
 )
+from forecasts.serializers_panel import QuestionDetailSerializer
 from sources.filters import SearchFilter
 from sources.models import Expert
 
@@ -46,6 +47,10 @@ class QuestionViewSet(
         "resolve": {"POST": "forecasts.add_resolution", "PATCH": "forecasts.change_resolution"},
         "reopen": {"DELETE": "forecasts.change_resolution"},
     }
+
+    def get_serializer_class(self):
+        # Only the detail carries the panel: it takes a query of its own per question.
+        return QuestionDetailSerializer if self.action == "retrieve" else QuestionSerializer
 
     def get_queryset(self):
         if self.action in ("resolve", "reopen", "history"):

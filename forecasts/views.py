@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from forecasts import charts, score_display, scoring, selectors, selectors_record
+from forecasts import charts, score_display, scoring, selectors, selectors_panel, selectors_record
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
@@ -159,6 +159,7 @@ def expert_detail(request, slug):
         + [(name, name.capitalize(), counts[name]) for name in selectors.CLAIM_STATUSES],
         "right_below": selectors.RIGHT_BELOW_BRIER,
         "record": selectors_record.expert_record(expert),
+        "versus_candidates": selectors_panel.versus_candidates(expert),
     })
 
 
@@ -192,9 +193,10 @@ def expert_claims_csv(request, slug):
 def question_detail(request, pk):
     """A question: criteria, deadline, outcome with evidence, and every expert's claim and score on it."""
     question = get_object_or_404(selectors.question_for_page(), pk=pk)
+    claims = selectors.question_claims(question)
     return render(
         request, "forecasts/question_detail.html",
-        {"question": question, "claims": selectors.question_claims(question)},
+        {"question": question, "claims": claims, "panel": selectors_panel.panel_of_claims(claims, question.deadline)},
     )
 
 
