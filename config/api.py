@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
+from forecasts.api_panel import VersusView
 from forecasts.api_record import ExpertRecordView
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
 from forecasts.exceptions import api_not_found
@@ -70,6 +71,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
     path("experts/<slug:slug>/record/", ExpertRecordView.as_view(), name="expert-record"),
+    path("experts/<slug:a>/versus/<slug:b>/", VersusView.as_view(), name="expert-versus"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
     path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import views
+from forecasts import views, views_panel
 
 
 class RowIdConverter:
@@ -24,6 +24,7 @@ urlpatterns = [
     path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
     path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
+    path("experts/<slug:a>/versus/<slug:b>/", views_panel.expert_versus, name="expert-versus"),
     path("questions/<id:pk>/", views.question_detail, name="question-detail"),
     path("sources/<id:pk>/", views.source_detail, name="source-detail"),
 ]

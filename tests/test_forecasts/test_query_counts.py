@@ -52,9 +52,10 @@ def _queries(client, url):
         ("/api/experts/{slug}/scores/", 1),
         # page: topics for the filter + the panel's aggregate and place + COUNT of experts + the page of experts
         ("/", 5),
-        # page: expert with score row + status counts + claims with their per-claim scores (subqueries)
+        # page: expert with score row + status counts + experts sharing a scored question
+        # + claims with their per-claim scores (subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates
-        ("/experts/{slug}/", 7),
+        ("/experts/{slug}/", 8),
         # the expert + the same four record queries
         ("/api/experts/{slug}/record/", 5),
     ],

@@ -509,10 +509,11 @@ def _grow(panel, count):
         ("/", 5),
         # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts
         ("/?topic=summit&made_after=2019-01-01", 5),
-        # expert with score row + status counts + claims (source, question, resolution joined; scores as subqueries)
+        # expert with score row + status counts + experts sharing a scored question (to compare with)
+        # + claims (source, question, resolution joined; scores as subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates
-        ("/experts/{ann}/", 7),
-        ("/experts/{ann}/?status=right", 7),
+        ("/experts/{ann}/", 8),
+        ("/experts/{ann}/?status=right", 8),
         # question with its resolution + its topics + claims (expert, source joined; scores as subqueries)
         ("/questions/{summit}/", 3),
         # source + its authors + claims (expert, question, resolution joined; scores as subqueries)

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from forecasts import services
 from forecasts.constants import Outcome
 from forecasts.models import Suggestion
 from tests.test_forecasts.factories import ClaimFactory, QuestionFactory, ResolutionFactory, TopicFactory, default_scale
@@ -41,7 +42,9 @@ OPEN_QUESTION, RESOLVED_QUESTION, CLAIM, SOURCE = 900_001, 900_002, 900_003, 900
 ARTICLE_SOURCE, SUGGESTION = 900_005, 900_006  # a source with an article text, and a pending suggestion from it
 ARTICLE = "Fuzz Expert: It will likely happen next week."
 EXPERT, TOPIC = "fuzz-expert", "fuzz-topic"
-EXISTING = {  # path prefix → the path parameters of records that exist
+RIVAL, SHARED_QUESTION = "fuzz-rival", 900_007  # a second expert, scored with EXPERT on a shared question
+EXISTING = {  # path prefix → the path parameters of records that exist (the first prefix that matches)
+    "/api/experts/{a}/versus/": [{"a": EXPERT, "b": RIVAL}, {"a": EXPERT, "b": EXPERT}],
     "/api/claims/": [{"id": str(CLAIM)}],
     "/api/questions/": [{"id": str(OPEN_QUESTION)}, {"id": str(RESOLVED_QUESTION)}],
     "/api/sources/": [{"id": str(SOURCE)}, {"id": str(ARTICLE_SOURCE)}],
@@ -114,8 +117,9 @@ def connection_kept_between_requests():
 
 @pytest.fixture
 def records(analyst):
-    """A small record for the fuzzer to find: an expert, a source, an open and a resolved question, a claim, and
-    the analyst whose password the token requests send."""
+    """A small record for the fuzzer to find: an expert, a source, an open and a resolved question, a claim, a
+    second expert scored with the first on a shared question, and the analyst whose password the token requests
+    send."""
     default_scale(likely=0.675)
     expert = ExpertFactory(slug=EXPERT)
     source = SourceFactory(id=SOURCE)
@@ -124,6 +128,10 @@ def records(analyst):
     ClaimFactory(id=CLAIM, question=QuestionFactory(id=OPEN_QUESTION), expert=expert, source=source)
     resolved = QuestionFactory(id=RESOLVED_QUESTION, deadline=datetime.date(2019, 6, 30))
     ResolutionFactory(question=resolved, outcome=Outcome.NO, resolved_by=None)
+    shared = QuestionFactory(id=SHARED_QUESTION)
+    for author, probability in ((expert, 0.7), (ExpertFactory(slug=RIVAL), 0.2)):
+        services.record_claim(question=shared, expert=author, source=source, quote="q", probability=probability)
+    services.resolve_question(question=shared, outcome=Outcome.YES)
     article = SourceFactory(id=ARTICLE_SOURCE, article_text=ARTICLE)
     Suggestion.objects.create(
         id=SUGGESTION, source=article, quote="It will likely happen next week.", quote_start=13, quote_end=len(ARTICLE),
