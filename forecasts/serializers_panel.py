@@ -15,7 +15,9 @@ class PanelSerializer(serializers.Serializer):
         help_text="Median p(YES) of the claims that count (the mean of the two middle ones when n is even); "
         "null without claims.",
     )
-    mean = serializers.FloatField(allow_null=True, help_text="Mean p(YES) of the claims that count; null without claims.")
+    mean = serializers.FloatField(
+        allow_null=True, help_text="Mean p(YES) of the claims that count; null without claims.",
+    )
     n = serializers.IntegerField(
         help_text="Experts in the panel: one claim each, the latest made on or before the deadline. "
         "Below 2 there is no panel to compare with yet.",

@@ -144,7 +144,8 @@ def test_the_page_sums_up_and_tabulates_the_shared_questions(client, record):
     response = client.get("/experts/ann/versus/ben/")
     assert response.status_code == 200
     html = response.content.decode()
-    summary = " ".join(html[html.index('id="versus-summary"'):html.index("</p>", html.index('id="versus-summary"'))].split())
+    start = html.index('id="versus-summary"')
+    summary = " ".join(html[start:html.index("</p>", start)].split())
     assert "Over 3 shared questions, Ann Archer's Brier was lower by 0.167 on average" in summary  # 0.5 / 3
     low, high = (f"{value:+.3f}".replace("-", "\u2212") for value in CI95)
     assert f"95 % interval of Ann Archer's Brier minus Ben Baker's: {low} to {high}" in summary
