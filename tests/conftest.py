@@ -1,6 +1,10 @@
 """Personas (anonymous, reader, analyst, admin) and API clients shared by every test."""
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -51,3 +55,49 @@ def analyst_client(client, analyst):
     """The test client logged in to the admin as the analyst."""
     assert client.login(username="ana", password="analyst-pass-1")
     return client
+
+
+# The seed corpus: load_seeds parses and validates the YAML and scores every expert, which takes seconds; tests
+# that need the corpus as data get the very rows it wrote in the first such test of the session, inserted in bulk.
+# Tests of the command itself (test_commands.py, test_seed_ledger.py) still run load_seeds.
+
+
+def _rows_by_model():
+    """Every row of every table (auto-created many-to-many tables too), as field values keyed by primary key."""
+    return {
+        model: {row[model._meta.pk.attname]: row for row in model._base_manager.values(
+            *[field.attname for field in model._meta.concrete_fields])}
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+@pytest.fixture(scope="session")
+def _seed_rows(django_db_setup, django_db_blocker):
+    """The rows load_seeds adds, found once per session (per xdist worker) in a transaction that is rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = _rows_by_model()
+        call_command("load_seeds", verbosity=0)
+        after = _rows_by_model()
+        transaction.set_rollback(True)
+    altered = [model._meta.label for model, rows in before.items()
+               if any(after[model].get(pk) != row for pk, row in rows.items())]
+    # Inserting only what is new is faithful as long as load_seeds leaves existing rows alone.
+    assert not altered, f"load_seeds changed rows it did not create, in {altered}: update the seed_corpus fixture"
+    return {model: [row for pk, row in rows.items() if pk not in before[model]]
+            for model, rows in after.items() if len(rows) > len(before[model])}
+
+
+@pytest.fixture
+def seed_corpus(_seed_rows, django_db_blocker):
+    """The real seed corpus (five articles, thirteen experts), as `manage.py load_seeds` leaves an empty database.
+
+    Needs db or transactional_db (requested by the test or its module's django_db mark).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        for model, rows in _seed_rows.items():
+            model._base_manager.bulk_create([model(**row) for row in rows])
+        statements = connection.ops.sequence_reset_sql(no_style(), list(_seed_rows))
+        if statements:  # PostgreSQL: explicit ids do not advance the sequences
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)

@@ -6,12 +6,10 @@ when HINDSIGHT_SCREENSHOTS=1, so that ordinary runs leave the committed images a
 """
 
 import os
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,9 +69,8 @@ def phone_page(browser):
 
 
 @pytest.fixture
-def seeded(browser):
-    """The real seed corpus (five articles, thirteen experts) in the test database."""
-    call_command("load_seeds", stdout=StringIO())
+def seeded(browser, seed_corpus):
+    """The real seed corpus (five articles, thirteen experts) in the test database (see tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package drives
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"),
-    # live_server needs committed data (each test loads the seeds again after the flush).
+    # live_server needs committed data (each test inserts the seed rows again after the flush).
     pytest.mark.django_db(transaction=True),
 ]
 

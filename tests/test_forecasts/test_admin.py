@@ -16,10 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    from django.core.management import call_command
-
-    call_command("load_seeds", verbosity=0)
+def seeded(db, seed_corpus):
+    """The seed corpus, as load_seeds leaves it (tests/conftest.py)."""
 
 
 def _question_form(question, **resolution):

@@ -80,8 +80,7 @@ def test_a_broken_seed_file_is_refused_naming_file_and_field_and_nothing_is_writ
     assert not Claim.objects.exists() and not Expert.objects.exists() and not HedgePhrase.objects.exists()
 
 
-def test_recompute_scores_rebuilds_identical_numbers():
-    _run("load_seeds")
+def test_recompute_scores_rebuilds_identical_numbers(seed_corpus):
     before = sorted(ExpertScore.objects.values_list(
         "expert_id", "scored", "open", "unscorable", "brier", "brier_ci_low", "log_score", "peer_score", "calibration"
     ))
@@ -96,8 +95,7 @@ def test_recompute_scores_rebuilds_identical_numbers():
     assert sorted(QuestionScore.objects.values_list("question_id", "expert_id", "brier", "peer_score")) == question_scores
 
 
-def test_recompute_scores_leaves_no_row_for_an_expert_without_claims_as_loading_does():
-    _run("load_seeds")
+def test_recompute_scores_leaves_no_row_for_an_expert_without_claims_as_loading_does(seed_corpus):
     assert not Claim.objects.filter(expert__slug="dennis-p-halpin").exists()  # a source author with no claim
     assert not ExpertScore.objects.filter(expert__slug="dennis-p-halpin").exists()
     output = _run("recompute_scores")

@@ -30,8 +30,7 @@ def _empty_database():
     ExpertScore.objects.all().delete()
 
 
-def test_restoring_a_backup_into_an_empty_database_reproduces_records_and_scores(tmp_path, analyst):
-    call_command("load_seeds", verbosity=0)
+def test_restoring_a_backup_into_an_empty_database_reproduces_records_and_scores(tmp_path, seed_corpus, analyst):
     resolution = Resolution.objects.first()
     Resolution.objects.filter(pk=resolution.pk).update(resolved_by=analyst)
     before = _everything()
@@ -46,8 +45,7 @@ def test_restoring_a_backup_into_an_empty_database_reproduces_records_and_scores
     assert Resolution.objects.get(pk=resolution.pk).resolved_by == analyst
 
 
-def test_a_backup_that_fails_half_way_writes_nothing(tmp_path):
-    call_command("load_seeds", verbosity=0)
+def test_a_backup_that_fails_half_way_writes_nothing(tmp_path, seed_corpus):
     backup = tmp_path / "corpus.json"
     call_command("export_corpus", str(backup), verbosity=0)
     records = json.loads(backup.read_text())
@@ -63,8 +61,7 @@ def test_a_backup_that_fails_half_way_writes_nothing(tmp_path):
     assert not Claim.objects.exists()
 
 
-def test_restoring_over_an_existing_corpus_is_refused(tmp_path):
-    call_command("load_seeds", verbosity=0)
+def test_restoring_over_an_existing_corpus_is_refused(tmp_path, seed_corpus):
     backup = tmp_path / "corpus.json"
     call_command("export_corpus", str(backup), verbosity=0)
     claims = Claim.objects.count()

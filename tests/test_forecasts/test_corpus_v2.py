@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from django.core.management import call_command
 
 from forecasts import services
 from forecasts.models import Claim, ExpertScore, Question, Resolution
@@ -156,8 +155,8 @@ def test_a_seed_file_without_its_curator_is_refused_naming_the_file(seed_copy):
 
 
 @pytest.fixture
-def loaded(db):
-    call_command("load_seeds", verbosity=0)
+def loaded(db, seed_corpus):
+    """The seed corpus, as load_seeds leaves an empty database (tests/conftest.py)."""
 
 
 def test_load_seeds_on_an_empty_database_gives_the_v2_counts(loaded):

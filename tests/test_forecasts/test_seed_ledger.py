@@ -27,11 +27,14 @@ def _run(*args):
 
 
 @pytest.fixture
-def seeds(tmp_path, db):
-    """A loaded copy of the seed folder that a test may edit."""
+def seeds(tmp_path, db, seed_corpus):
+    """A loaded copy of the seed folder that a test may edit.
+
+    seed_corpus holds the rows of a first load_seeds of seeds/ (tests/conftest.py); the ledger names the folder,
+    not its path, so they are the rows a first `load_seeds --path <copy>` writes, as the ledger tests start from.
+    """
     copy = tmp_path / "seeds"
     shutil.copytree(SEEDS, copy)
-    _run("--path", str(copy))
     return copy
 
 

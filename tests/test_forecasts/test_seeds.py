@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from django.core.management import call_command
 
 from forecasts.models import Claim, Question
 from sources.models import Expert
@@ -91,8 +90,7 @@ def test_several_experts_answer_shared_questions():
 
 
 @pytest.mark.django_db
-def test_the_loaded_corpus_ranks_experts_from_all_five_articles(client):
-    call_command("load_seeds", verbosity=0)
+def test_the_loaded_corpus_ranks_experts_from_all_five_articles(client, seed_corpus):
     assert Claim.objects.filter(question__isnull=True).count() == 0
     assert not Question.objects.filter(resolution__isnull=True, deadline__lt=datetime.date.today()).exists()
     body = client.get("/api/leaderboard/?page_size=100").json()

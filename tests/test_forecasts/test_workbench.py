@@ -163,8 +163,7 @@ def test_an_unknown_expert_in_a_claims_file_is_reported_by_column(scale):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
-def test_exporting_everything_and_importing_into_an_empty_database_reproduces_the_claims(django_db_blocker, file_format):
-    call_command("load_seeds", verbosity=0)
+def test_exporting_everything_and_importing_into_an_empty_database_reproduces_the_claims(seed_corpus, file_format):
     exported = {resource: resource().export() for resource in (ExpertResource, SourceResource, QuestionResource, ClaimResource)}
     files = {resource: getattr(dataset, file_format) for resource, dataset in exported.items()}
 

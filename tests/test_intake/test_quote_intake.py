@@ -80,10 +80,7 @@ def test_refresh_quote_offsets_after_a_text_is_added(scale):
     assert (claim.quote_start, claim.quote_end) == (7, 22)
 
 
-def test_every_seeded_claim_has_offsets_framing_its_quote():
-    from django.core.management import call_command
-
-    call_command("load_seeds", verbosity=0)
+def test_every_seeded_claim_has_offsets_framing_its_quote(seed_corpus):
     claims = list(Claim.objects.select_related("source"))
     assert len(claims) == 102
     for claim in claims:

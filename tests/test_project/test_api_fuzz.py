@@ -31,7 +31,9 @@ from forecasts.models import Suggestion
 from tests.test_forecasts.factories import ClaimFactory, QuestionFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db
+# One xdist worker runs the whole file (pyproject.toml: --dist loadgroup): the last test reads what the fuzz tests
+# recorded in this process's `sent`.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("api_fuzz")]
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
