@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
+from forecasts.api_hedges import ExpertHedgesView
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
@@ -68,6 +69,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
+    path("experts/<slug:slug>/hedges/", ExpertHedgesView.as_view(), name="expert-hedges"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
     path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),

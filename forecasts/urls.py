@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import views
+from forecasts import views, views_hedges
 
 
 class RowIdConverter:
@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
     path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
+    path("hedges/", views_hedges.hedge_dictionary, name="hedges"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
     path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
     path("questions/<id:pk>/", views.question_detail, name="question-detail"),

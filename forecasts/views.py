@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from forecasts import charts, score_display, scoring, selectors
+from forecasts import charts, score_display, scoring, selectors, selectors_hedges
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
@@ -158,6 +158,7 @@ def expert_detail(request, slug):
         "status_tabs": [(None, "All", sum(counts.values()))]
         + [(name, name.capitalize(), counts[name]) for name in selectors.CLAIM_STATUSES],
         "right_below": selectors.RIGHT_BELOW_BRIER,
+        "hedges": selectors_hedges.hedge_table(expert) if score.scored else None,
     })
 
 

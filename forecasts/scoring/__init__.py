@@ -7,3 +7,4 @@ aggregates; the other modules build on it. Everything public is importable from 
 from forecasts.scoring.formulas import *  # noqa: F401,F403
 from forecasts.scoring.results import ExpertSummary, QuestionResult, score_question, summarize_expert  # noqa: F401
 from forecasts.scoring import registry  # noqa: F401
+from forecasts.scoring.verbal import *  # noqa: F401,F403
