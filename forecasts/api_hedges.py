@@ -37,7 +37,9 @@ class PhraseCalibrationSerializer(serializers.Serializer):
 
 class ExpertHedgesSerializer(serializers.Serializer):
     expert = serializers.SlugField(help_text="The expert's slug.")
-    scale = serializers.SlugField(allow_null=True, help_text="The default hedge scale's slug (null when there is none).")
+    scale = serializers.SlugField(
+        allow_null=True, help_text="The default hedge scale's slug (null when there is none)."
+    )
     shrink_k = serializers.IntegerField(min_value=0, help_text="Weight of the scale in `implied_probability`.")
     phrases = PhraseCalibrationSerializer(many=True)
 

@@ -11,14 +11,16 @@ from forecasts.views import public_page
 # probabilities shown are read from the default scale, as services.record_claim derives them.
 SIDE_EXAMPLES = [
     {
-        "question": "Will Russia unilaterally ease or stop enforcing any UN sanctions on North Korea by 31 December 2019?",
+        "question": "Will Russia unilaterally ease or stop enforcing any UN sanctions on North Korea "
+        "by 31 December 2019?",
         "quote": "Moscow can hardly afford to undermine its authority even for the sake of friendship with Kim.",
         "proposition": "Russia relaxes its enforcement of the sanctions",
         "phrase": "hardly",
         "side": Side.YES,
     },
     {
-        "question": "Will Russia give North Korea substantial economic help (beyond limited humanitarian aid) by 31 December 2019?",
+        "question": "Will Russia give North Korea substantial economic help (beyond limited humanitarian aid) "
+        "by 31 December 2019?",
         "quote": "Even if Moscow agrees to provide some economic help to the North, it will be quite limited.",
         "proposition": "any Russian help stays limited",
         "phrase": "will",

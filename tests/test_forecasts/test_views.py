@@ -507,14 +507,17 @@ def _grow(panel, count):
         # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts
         ("/?topic=summit&made_after=2019-01-01", 5),
         # expert with score row + status counts + claims (source, question, resolution joined; scores as subqueries)
-        ("/experts/{ann}/", 3),
-        ("/experts/{ann}/?status=right", 3),
+        # + the hedge table (default scale, its phrases, the phrase counts)
+        ("/experts/{ann}/", 6),
+        ("/experts/{ann}/?status=right", 6),
         # question with its resolution + its topics + claims (expert, source joined; scores as subqueries)
         ("/questions/{summit}/", 3),
         # source + its authors + claims (expert, question, resolution joined; scores as subqueries)
         ("/sources/{source}/", 3),
         # nothing: the worked example is computed in Python
         ("/how-scores-work/", 0),
+        # the default scale + its phrases + the phrase counts + the other scales
+        ("/hedges/", 4),
         # the panel's aggregate and its place + experts with score rows and ranks (every row, no COUNT)
         ("/leaderboard.csv", 3),
         # expert + claims
