@@ -5,8 +5,12 @@ import math
 import re
 
 import pytest
-from django.db import connection
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
 from forecasts import scoring, services
 from forecasts.constants import Outcome
@@ -311,3 +315,22 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected
     _add_rows(6, expert)
     large = _queries(client, url)
     assert len(small) == len(large) == expected, large
+
+
+@pytest.fixture
+def connection_kept_between_requests():
+    """As in tests/test_project/test_api_fuzz.py: keep the test's connection across in-process WSGI calls."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_the_body_with_phrases_on_and_off_the_scale_matches_the_openapi_schema(record, connection_kept_between_requests):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    case = schema["/api/experts/{slug}/hedges/"]["GET"].Case(path_parameters={"slug": "ann"})
+    response = case.call()
+    assert [phrase["scale_probability"] for phrase in response.json()["phrases"]] == [0.675, 0.675, None]
+    case.validate_response(response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance])
