@@ -10,7 +10,11 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from forecasts import scoring, services
 from forecasts.constants import Outcome
@@ -328,9 +332,12 @@ def connection_kept_between_requests():
 
 
 @pytest.mark.django_db
-def test_the_body_with_phrases_on_and_off_the_scale_matches_the_openapi_schema(record, connection_kept_between_requests):
+def test_the_body_with_phrases_on_and_off_the_scale_matches_the_openapi_schema(
+    record, connection_kept_between_requests
+):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     case = schema["/api/experts/{slug}/hedges/"]["GET"].Case(path_parameters={"slug": "ann"})
     response = case.call()
     assert [phrase["scale_probability"] for phrase in response.json()["phrases"]] == [0.675, 0.675, None]
-    case.validate_response(response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance])
+    checks = [status_code_conformance, content_type_conformance, response_schema_conformance]
+    case.validate_response(response, checks=checks)
