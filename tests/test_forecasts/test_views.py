@@ -469,6 +469,7 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
 PAGES = [
     "/", "/?topic=summit&made_after=2019-01-01", "/experts/{ann}/", "/experts/{ann}/?status=right",
     "/questions/{summit}/", "/sources/{source}/", "/how-scores-work/", "/leaderboard.csv", "/experts/{ann}/claims.csv",
+    "/hedges/",
 ]
 
 
