@@ -21,6 +21,10 @@ from forecasts.constants import Outcome
 from forecasts.models import HedgePhrase
 from forecasts.selectors_hedges import hedge_table
 from tests.test_forecasts.factories import HedgeScaleFactory, QuestionFactory, default_scale
+from tests.test_forecasts.test_scores_doc import EXPECTED
+from tests.test_forecasts.test_scores_doc import K as DOC_K
+from tests.test_forecasts.test_scores_doc_api import SLUGS as DOC_SLUGS
+from tests.test_forecasts.test_scores_doc_api import example  # noqa: F401  (the fixture: docs/scores.md built)
 from tests.test_forecasts.test_views import PageChecker
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
@@ -341,3 +345,19 @@ def test_the_body_with_phrases_on_and_off_the_scale_matches_the_openapi_schema(
     assert [phrase["scale_probability"] for phrase in response.json()["phrases"]] == [0.675, 0.675, None]
     checks = [status_code_conformance, content_type_conformance, response_schema_conformance]
     case.validate_response(response, checks=checks)
+
+
+@pytest.mark.django_db
+def test_the_api_reproduces_expert_a_verbal_calibration_of_docs_scores_md(example, client, settings):
+    settings.HINDSIGHT_SHRINK_K = DOC_K
+    body = client.get(f"/api/experts/{DOC_SLUGS['A']}/hedges/").json()
+    assert body["shrink_k"] == DOC_K
+    assert body["phrases"] == [
+        {
+            "phrase": row["phrase"], "side": row["side"], "n": row["n"], "scale_probability": row["scale_probability"],
+            "observed": pytest.approx(row["observed"]), "ci95": pytest.approx(list(row["ci95"])),
+            "implied_probability": pytest.approx(row["implied_probability"]),
+        }
+        # The document lists A's phrases in its own order; the API orders them by scale probability.
+        for row in sorted(EXPECTED["hedges"]["A"], key=lambda row: (row["scale_probability"], row["side"] == "no"))
+    ]
