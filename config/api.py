@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.api_panel import VersusView
 from forecasts.api_record import ExpertRecordView
+from forecasts.api_hedges import ExpertHedgesView
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
@@ -72,6 +73,7 @@ urlpatterns = [
     path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
     path("experts/<slug:slug>/record/", ExpertRecordView.as_view(), name="expert-record"),
     path("experts/<slug:a>/versus/<slug:b>/", VersusView.as_view(), name="expert-versus"),
+    path("experts/<slug:slug>/hedges/", ExpertHedgesView.as_view(), name="expert-hedges"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
     path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
     path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import views, views_panel
+from forecasts import views, views_hedges, views_panel
 
 
 class RowIdConverter:
@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
     path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
+    path("hedges/", views_hedges.hedge_dictionary, name="hedges"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
     path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
     path("experts/<slug:a>/versus/<slug:b>/", views_panel.expert_versus, name="expert-versus"),

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from forecasts import charts, score_display, scoring, selectors, selectors_panel, selectors_record
+from forecasts import charts, score_display, scoring, selectors, selectors_hedges, selectors_panel, selectors_record
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
@@ -160,6 +160,7 @@ def expert_detail(request, slug):
         "right_below": selectors.RIGHT_BELOW_BRIER,
         "record": selectors_record.expert_record(expert),
         "versus_candidates": selectors_panel.versus_candidates(expert),
+        "hedges": selectors_hedges.hedge_table(expert) if score.scored else None,
     })
 
 

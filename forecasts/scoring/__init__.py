@@ -8,3 +8,4 @@ from forecasts.scoring.formulas import *  # noqa: F401,F403
 from forecasts.scoring.results import ExpertSummary, QuestionResult, score_question, summarize_expert  # noqa: F401
 from forecasts.scoring import registry  # noqa: F401
 from forecasts.scoring.panel import *  # noqa: F401,F403
+from forecasts.scoring.verbal import *  # noqa: F401,F403

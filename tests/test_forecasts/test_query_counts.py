@@ -55,7 +55,8 @@ def _queries(client, url):
         # page: expert with score row + status counts + experts sharing a scored question
         # + claims with their per-claim scores (subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates
-        ("/experts/{slug}/", 8),
+        # + the hedge table (default scale, its phrases, the phrase counts)
+        ("/experts/{slug}/", 11),
         # the expert + the same four record queries
         ("/api/experts/{slug}/record/", 5),
     ],

@@ -472,6 +472,7 @@ def test_how_scores_work_explains_each_score_with_computed_numbers(client):
 PAGES = [
     "/", "/?topic=summit&made_after=2019-01-01", "/experts/{ann}/", "/experts/{ann}/?status=right",
     "/questions/{summit}/", "/sources/{source}/", "/how-scores-work/", "/leaderboard.csv", "/experts/{ann}/claims.csv",
+    "/hedges/",
 ]
 
 
@@ -512,14 +513,17 @@ def _grow(panel, count):
         # expert with score row + status counts + experts sharing a scored question (to compare with)
         # + claims (source, question, resolution joined; scores as subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates
-        ("/experts/{ann}/", 8),
-        ("/experts/{ann}/?status=right", 8),
+        # + the hedge table (default scale, its phrases, the phrase counts)
+        ("/experts/{ann}/", 11),
+        ("/experts/{ann}/?status=right", 11),
         # question with its resolution + its topics + claims (expert, source joined; scores as subqueries)
         ("/questions/{summit}/", 3),
         # source + its authors + claims (expert, question, resolution joined; scores as subqueries)
         ("/sources/{source}/", 3),
         # nothing: the worked example is computed in Python
         ("/how-scores-work/", 0),
+        # the default scale + its phrases + the phrase counts + the other scales
+        ("/hedges/", 4),
         # the panel's aggregate and its place + experts with score rows and ranks (every row, no COUNT)
         ("/leaderboard.csv", 3),
         # expert + claims

@@ -46,6 +46,7 @@ NOT_ALLOWED = [
     ("PATCH", "/api/leaderboard/"),
     ("DELETE", "/api/leaderboard/"),
     ("POST", "/api/experts/kim-watcher/scores/"),
+    ("POST", "/api/experts/kim-watcher/hedges/"),
     ("DELETE", "/api/questions/{question}/"),
     ("PUT", "/api/questions/{question}/"),
     ("PUT", "/api/questions/{question}/resolve/"),

@@ -29,6 +29,7 @@ TABLE = [
     ("GET", "/api/experts/{expert}/",                        200, 200, 200, 200),
     ("PATCH", "/api/experts/{expert}/",                      401, 403, 200, 200),
     ("GET", "/api/experts/{expert}/scores/",                 200, 200, 200, 200),
+    ("GET", "/api/experts/{expert}/hedges/",                 200, 200, 200, 200),
     ("GET", "/api/sources/",                                 200, 200, 200, 200),
     ("POST", "/api/sources/",                                401, 403, 201, 201),
     ("GET", "/api/sources/{source}/",                        200, 200, 200, 200),
