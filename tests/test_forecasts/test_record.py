@@ -203,7 +203,7 @@ def _queries(client, url):
         # the expert + falsifiability counts + scores by topic + open questions by topic + scores with claim dates
         ("/api/experts/ann/record/", 5),
         # expert with score row + status counts + claims + the same four record queries
-        ("/experts/ann/", 7),
+        ("/experts/ann/", 11),
     ],
 )
 def test_the_record_takes_the_same_queries_at_two_sizes(client, record, url, expected):

