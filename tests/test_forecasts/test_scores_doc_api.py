@@ -82,3 +82,42 @@ def test_the_stored_per_question_scores_are_the_documents(example):
         for name in ("brier", "log_score", "baseline_score"):
             assert row[name] == pytest.approx(expected[name], abs=1e-12)
         assert row["peer_score"] == (None if expected["peer_score"] is None else pytest.approx(expected["peer_score"]))
+
+
+def test_each_questions_panel_is_the_documents(example, anonymous_api):
+    for key, question in example["questions"].items():
+        panel = anonymous_api.get(f"/api/questions/{question.pk}/").json()["panel"]
+        expected = EXPECTED["panel"][key]
+        assert panel["n"] == expected["n"], key
+        assert panel["median"] == pytest.approx(expected["median"], abs=1e-12), key
+        assert panel["mean"] == pytest.approx(expected["mean"], abs=1e-12), key
+
+
+def test_head_to_head_is_the_documents(example, anonymous_api):
+    body = anonymous_api.get(f"/api/experts/{SLUGS['A']}/versus/{SLUGS['B']}/").json()
+    expected = EXPECTED["versus"][("A", "B")]
+    assert (body["n"], body["a_closer"], body["b_closer"], body["ties"]) == (
+        expected["n"], expected["a_closer"], expected["b_closer"], expected["ties"],
+    )
+    assert body["mean_difference"] == pytest.approx(expected["mean_difference"], abs=1e-12)
+    assert body["ci95"] == _pairs(expected["ci95"])
+
+
+def test_what_as_words_meant_is_the_documents(example, anonymous_api):
+    phrases = anonymous_api.get(f"/api/experts/{SLUGS['A']}/hedges/").json()["phrases"]
+    shown = {(row["phrase"], row["side"]): row for row in phrases}
+    assert len(shown) == len(EXPECTED["hedges"]["A"])
+    for expected in EXPECTED["hedges"]["A"]:
+        row = shown[(expected["phrase"], expected["side"])]
+        assert row["n"] == expected["n"]
+        for name in ("scale_probability", "observed", "implied_probability"):
+            assert row[name] == pytest.approx(expected[name], abs=1e-12), name
+        assert row["ci95"] == _pairs(expected["ci95"])
+
+
+@pytest.mark.parametrize("who", ["A", "B", "C"])
+def test_falsifiability_is_the_documents(example, anonymous_api, who):
+    body = anonymous_api.get(f"/api/experts/{SLUGS[who]}/record/").json()["falsifiability"]
+    expected = EXPECTED["falsifiability"][who]
+    assert (body["unscorable"], body["resolved_claims"]) == (expected["unscorable"], expected["resolved_claims"])
+    assert body["share"] == pytest.approx(expected["share"])
