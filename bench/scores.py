@@ -367,6 +367,19 @@ def explain(client, path, pick):
 # 6. Report
 
 
+def _shared_pairs(question_scores, count, rng):
+    """Up to count (a, b) slug pairs of experts scored on a same question (for the head-to-head endpoint)."""
+    rows = list(
+        question_scores.objects.filter(question__panel_score__isnull=False)
+        .values_list("question_id", "expert__slug").order_by("question_id")[: count * 20]
+    )
+    by_question = {}
+    for question_id, slug in rows:
+        by_question.setdefault(question_id, []).append(slug)
+    pairs = [tuple(rng.sample(slugs, 2)) for slugs in by_question.values() if len(slugs) >= 2]
+    return pairs[:count]
+
+
 def ms(value):
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
@@ -471,11 +484,37 @@ def main():
         ("GET /api/claims/?expert={slug}", [f"/api/claims/?expert={s}" for s in rng.choices(all_slugs, k=w)],
          [f"/api/claims/?expert={s}" for s in rng.choices(all_slugs, k=n)], "—"),
     ]
+    # The analytics of issue 14: the panel (on the leaderboard above and on each question), head to head,
+    # what an expert's words meant, the record over time, and the corpus-wide hedge dictionary.
+    from forecasts.models import PanelScore, QuestionScore
+
+    panel_ids = list(PanelScore.objects.order_by("?").values_list("question_id", flat=True)[: n + w])
+    pairs = _shared_pairs(QuestionScore, n + w, rng)
+    endpoints += [
+        ("GET /api/questions/{id}/ (with its panel)", [f"/api/questions/{q}/" for q in panel_ids[:w]],
+         [f"/api/questions/{q}/" for q in panel_ids[w:] or panel_ids], "—"),
+        ("GET /api/experts/{a}/versus/{b}/", [f"/api/experts/{a}/versus/{b}/" for a, b in pairs[:w]],
+         [f"/api/experts/{a}/versus/{b}/" for a, b in pairs[w:] or pairs], "—"),
+        ("GET /api/experts/{slug}/hedges/", [f"/api/experts/{s}/hedges/" for s in rng.choices(scored_slugs, k=w)],
+         [f"/api/experts/{s}/hedges/" for s in rng.choices(scored_slugs, k=n)], "—"),
+        ("GET /api/experts/{slug}/record/", [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=w)],
+         [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=n)], "—"),
+    ]
     for label, warmup, paths, target in endpoints:
         log(f"{label} × {n}…")
         times = latency(client, paths, warmup)
         results.append((f"{label} p50 / p95 / max (ms)",
                         f"{ms(percentile(times, 0.5))} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+
+    from forecasts.selectors_hedges import hedge_table
+
+    log("the corpus-wide hedge table (the /hedges/ page's query)…")
+    corpus_times = []
+    for _ in range(3):
+        with Timer() as t:
+            hedge_table()
+        corpus_times.append(t.seconds * 1000)
+    results.append(("corpus-wide hedge table for /hedges/ (median of 3)", f"{ms(statistics.median(corpus_times))} ms", "—"))
 
     slug = scored_slugs[0]
     plans = [
