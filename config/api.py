@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
+from forecasts.api_scales import ScaleListView, SensitivityView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
 from forecasts.tokens import issue_token
@@ -69,6 +70,8 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("experts/<slug:slug>/scores/", ExpertScoresView.as_view(), name="expert-scores"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
+    path("scales/", ScaleListView.as_view(), name="scales"),
+    path("sensitivity/", SensitivityView.as_view(), name="sensitivity"),
     path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
     path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),
     path("suggestions/<id:pk>/reject/", RejectSuggestionView.as_view(), name="suggestion-reject"),

@@ -5,3 +5,4 @@ aggregates; the other modules build on it. Everything public is importable from 
 """
 
 from forecasts.scoring.formulas import *  # noqa: F401,F403
+from forecasts.scoring.sensitivity import *  # noqa: F401,F403
