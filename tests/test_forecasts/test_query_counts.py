@@ -51,7 +51,8 @@ def _queries(client, url):
         # the expert with its score row
         ("/api/experts/{slug}/scores/", 1),
         # page: topics for the filter + COUNT of experts + the page of experts with score rows and ranks
-        ("/", 3),
+        # + hedge phrases and grouped counting claims (the "rank depends on the hedge scale" marker)
+        ("/", 5),
         # page: expert with score row + status counts + claims with their per-claim scores (subqueries)
         ("/experts/{slug}/", 3),
     ],
