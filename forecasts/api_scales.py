@@ -15,11 +15,11 @@ class ScalePhraseSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class ScaleAliasSerializer(ScalePhraseSerializer):
-    same_as = serializers.CharField(help_text="The scale's own phrase this phrase is read as (its probability).")
-
-    class Meta:
-        fields = ["phrase", "same_as", "probability", "note"]
+class ScaleAliasSerializer(serializers.Serializer):
+    phrase = serializers.CharField(help_text="A phrase of the default scale that the scale's source does not list.")
+    same_as = serializers.CharField(help_text="The scale's own phrase nearest in meaning, whose probability it takes.")
+    probability = serializers.FloatField()
+    note = serializers.CharField(allow_blank=True, help_text="Why this phrase is read so.")
 
 
 class ScaleSerializer(serializers.Serializer):

@@ -211,7 +211,7 @@ def _parse_aliases(record, scale, where, check):
         target = normalise_hedge(check.text(alias, alias_where, "same_as", max_length=100))
         note = check.text(alias, alias_where, "note")
         if scale["is_default"]:
-            check.fail(alias_where, "phrase", "the default scale takes no aliases: list the phrase with its probability")
+            check.fail(alias_where, "phrase", "the default scale takes no aliases: give the phrase a probability")
         elif text in scale["phrases"] or text in aliases:
             check.fail(alias_where, "phrase", f"{text!r} is already in the scale")
         elif target and target not in scale["phrases"]:
@@ -514,7 +514,7 @@ def _load_hedges(scales, ledger, report):
                 current=state(phrases.get(text), wanted), wanted=wanted,
             )
             if decision.writes:
-                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note)
+                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note, alias_of="")
             _count(report, decision)
             ledger.done(decision)
         _load_aliases(scale, record, phrases, ledger, report)

@@ -29,7 +29,9 @@ def _probabilities(rows):
     """{phrase: probability} from (phrase, probability, alias_of) rows of one scale; an alias takes its
     target's current probability (so a phrase changed in the admin carries its aliases along)."""
     own = {phrase: probability for phrase, probability, alias_of in rows}
-    return {phrase: own.get(alias_of, probability) if alias_of else probability for phrase, probability, alias_of in rows}
+    return {
+        phrase: own.get(alias_of, probability) if alias_of else probability for phrase, probability, alias_of in rows
+    }
 
 
 def scale_maps():
@@ -71,7 +73,9 @@ def counting_claim_groups():
         QuestionScore.objects.annotate(
             origin=F("claim__probability_origin"),
             # Only a hedge claim's phrase and side matter; the others are summed whatever they say.
-            raw_phrase=Case(When(**is_hedge, then=Lower(Trim("claim__hedge"))), default=Value(""), output_field=CharField()),
+            raw_phrase=Case(
+                When(**is_hedge, then=Lower(Trim("claim__hedge"))), default=Value(""), output_field=CharField()
+            ),
             side=Case(When(**is_hedge, then=F("claim__predicts")), default=Value(Side.YES), output_field=CharField()),
         )
         .values("expert_id", "origin", "raw_phrase", "side", "outcome")

@@ -206,3 +206,12 @@ def test_the_command_prints_each_expert_rank_and_brier_under_each_scale(three_ex
     assert lines[2].split() == ["c", "#2", f"{DEFAULT['c']:.3f}", "#2", f"{ALT['c']:.3f}", "0"]
     assert lines[3].split() == ["a", "#3", f"{DEFAULT['a']:.3f}", "#3", f"{ALT['a']:.3f}", "0"]
     assert "test-default 7, alt 7" in lines[4]
+
+
+@pytest.mark.django_db
+def test_changing_an_alias_without_naming_its_target_keeps_the_target(three_experts):
+    """As the admin's hedge-phrase form does: it edits the phrase, probability and note only."""
+    alias = selectors_scales.HedgePhrase.objects.get(scale__slug="alt", phrase="doubt")
+    services.set_hedge_phrase(scale=alias.scale, phrase="doubt", probability=0.3, note="Edited.", hedge_phrase=alias)
+    alias.refresh_from_db()
+    assert (alias.alias_of, alias.note) == ("probably not", "Edited.")

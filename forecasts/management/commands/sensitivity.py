@@ -27,8 +27,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{expert.slug:<{width}}  " + "  ".join(cells) + f"  {'-' if spread is None else spread:>6}{mark}"
             )
-        self.stdout.write("Each cell: rank (shrunk Brier) and mean Brier. Counting hedge claims given each scale's value: "
-                          + ", ".join(f"{slug} {n}" for slug, n in table.remapped.items()) + ".")
+        remapped = ", ".join(f"{slug} {n}" for slug, n in table.remapped.items())
+        self.stdout.write("Each cell: rank (shrunk Brier) and mean Brier. "
+                          f"Counting hedge claims given each scale's value: {remapped}.")
         unmapped = {slug: n for slug, n in table.unmapped.items() if n}
         if unmapped:
             self.stdout.write("Hedge claims whose phrase a scale lacks (kept their probability): "
