@@ -489,9 +489,10 @@ def _grow(panel, count):
     "url, expected",
     [
         # topics for the filter + COUNT of experts + the page of experts with score rows and ranks
-        ("/", 3),
-        # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts
-        ("/?topic=summit&made_after=2019-01-01", 5),
+        # + hedge phrases and grouped counting claims (the "rank depends on the hedge scale" marker)
+        ("/", 5),
+        # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts + the marker's 2
+        ("/?topic=summit&made_after=2019-01-01", 7),
         # expert with score row + status counts + claims (source, question, resolution joined; scores as subqueries)
         ("/experts/{ann}/", 3),
         ("/experts/{ann}/?status=right", 3),
