@@ -19,6 +19,7 @@ from forecasts.api_panel import VersusView
 from forecasts.api_record import ExpertRecordView
 from forecasts.api_hedges import ExpertHedgesView
 from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, SourceSuggestionsView
+from forecasts.api_scales import ScaleListView, SensitivityView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
 from forecasts.tokens import issue_token
@@ -75,6 +76,8 @@ urlpatterns = [
     path("experts/<slug:a>/versus/<slug:b>/", VersusView.as_view(), name="expert-versus"),
     path("experts/<slug:slug>/hedges/", ExpertHedgesView.as_view(), name="expert-hedges"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard"),
+    path("scales/", ScaleListView.as_view(), name="scales"),
+    path("sensitivity/", SensitivityView.as_view(), name="sensitivity"),
     path("sources/<id:pk>/suggestions/", SourceSuggestionsView.as_view(), name="source-suggestions"),
     path("suggestions/<id:pk>/accept/", AcceptSuggestionView.as_view(), name="suggestion-accept"),
     path("suggestions/<id:pk>/reject/", RejectSuggestionView.as_view(), name="suggestion-reject"),

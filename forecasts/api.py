@@ -7,7 +7,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from forecasts import history, selectors, services
+from forecasts import api_scales, history, selectors, services
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
 from forecasts.serializers import (
@@ -146,6 +146,7 @@ class ClaimViewSet(viewsets.ModelViewSet):
         ).data)
 
 
+@extend_schema(parameters=[api_scales.ScaleQuerySerializer])
 class ExpertScoresView(generics.RetrieveAPIView):
     """An expert's scores: Brier with its 95 % interval, log, baseline and peer scores, calibration."""
 
@@ -156,6 +157,8 @@ class ExpertScoresView(generics.RetrieveAPIView):
 
     def get_object(self):
         expert = get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+        if "scale" in self.request.query_params:  # recomputed under another hedge scale
+            return api_scales.expert_scores_under_scale(expert, self.request.query_params["scale"])
         return selectors.stored_score(expert)
 
 

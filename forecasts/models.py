@@ -228,6 +228,11 @@ class HedgePhrase(models.Model):
     phrase = models.CharField(max_length=100, help_text="Lower case, single spaces.")
     probability = models.FloatField()
     note = models.CharField(max_length=500, blank=True)
+    alias_of = models.CharField(
+        max_length=100, blank=True,
+        help_text="For a phrase the scale's source does not list: the scale's phrase nearest in meaning, "
+        "whose probability it takes (a crosswalk from the default scale's phrases).",
+    )
 
     class Meta:
         ordering = ["scale", "probability", "phrase"]

@@ -193,10 +193,44 @@ def _parse_hedges(directory, check):
             if text in scale["phrases"]:
                 check.fail(phrase_where, "phrase", f"{text!r} appears twice in the scale")
             scale["phrases"][text] = (probability, check.text(phrase, phrase_where, "note", required=False))
+        scale["aliases"] = _parse_aliases(record, scale, where, check)
         scales.append(scale)
     if sum(scale["is_default"] for scale in scales) != 1:
         check.fail(HEDGES_FILE, "scales", "exactly one scale must be marked default: true")
+    else:
+        _check_crosswalks(scales, check)
     return scales
+
+
+def _parse_aliases(record, scale, where, check):
+    """{phrase: (target phrase, note)}: phrases the scale's source does not list, each read as one it does."""
+    aliases = {}
+    for index, alias in enumerate(_records(record, "aliases", where, check)):
+        alias_where = f"{where}.aliases[{index}]"
+        text = normalise_hedge(check.text(alias, alias_where, "phrase", max_length=100))
+        target = normalise_hedge(check.text(alias, alias_where, "same_as", max_length=100))
+        note = check.text(alias, alias_where, "note")
+        if scale["is_default"]:
+            check.fail(alias_where, "phrase", "the default scale takes no aliases: give the phrase a probability")
+        elif text in scale["phrases"] or text in aliases:
+            check.fail(alias_where, "phrase", f"{text!r} is already in the scale")
+        elif target and target not in scale["phrases"]:
+            check.fail(alias_where, "same_as", f"{target!r} is not a phrase of the scale")
+        aliases[text] = (target, note)
+    return aliases
+
+
+def _check_crosswalks(scales, check):
+    """Every other scale gives every phrase of the default scale a value (its own phrase or an alias),
+    so that a recompute under it never falls back on the default scale."""
+    default = next(scale for scale in scales if scale["is_default"])
+    for scale in scales:
+        if scale["is_default"]:
+            continue
+        missing = [text for text in default["phrases"] if text not in scale["phrases"] and text not in scale["aliases"]]
+        if missing:
+            check.fail(f"{HEDGES_FILE}: {scale['slug']}", "aliases",
+                       f"no value for the default scale's {', '.join(repr(text) for text in missing)}")
 
 
 def _parse_source_file(path, directory, check):
@@ -480,9 +514,25 @@ def _load_hedges(scales, ledger, report):
                 current=state(phrases.get(text), wanted), wanted=wanted,
             )
             if decision.writes:
-                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note)
+                services.set_hedge_phrase(scale=record, phrase=text, probability=probability, note=note, alias_of="")
             _count(report, decision)
             ledger.done(decision)
+        _load_aliases(scale, record, phrases, ledger, report)
+
+
+def _load_aliases(scale, record, phrases, ledger, report):
+    """The scale's aliases, as phrases taking their target's probability (a ledger kind of their own)."""
+    for text, (target, note) in scale["aliases"].items():
+        wanted = {"probability": scale["phrases"][target][0], "note": note, "alias_of": target}
+        decision = ledger.decide(
+            kind="hedge alias", key=f"{scale['slug']}: {text}", seed_file=HEDGES_FILE,
+            record={"scale": scale["slug"], "phrase": text, "same_as": target, **wanted},
+            current=state(phrases.get(text), wanted), wanted=wanted,
+        )
+        if decision.writes:
+            services.set_hedge_phrase(scale=record, phrase=text, **wanted)
+        _count(report, decision)
+        ledger.done(decision)
 
 
 def _load_experts(files, ledger, report):

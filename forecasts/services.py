@@ -493,8 +493,11 @@ def ensure_analysts_group():
 
 
 @transaction.atomic
-def set_hedge_phrase(*, scale, phrase, probability, note="", hedge_phrase=None):
+def set_hedge_phrase(*, scale, phrase, probability, note="", hedge_phrase=None, alias_of=None):
     """Add or change a phrase of a hedge scale, stored normalised (see forecasts.hedges).
+
+    `alias_of` names the scale's phrase this one is read as (a crosswalk entry, see HedgePhrase.alias_of);
+    None keeps the row's (the admin does not edit it).
 
     With `hedge_phrase` (an existing row) that row is changed, its phrase too; otherwise the
     scale's row for the phrase is changed or created. Claims already recorded keep their probability.
@@ -504,6 +507,8 @@ def set_hedge_phrase(*, scale, phrase, probability, note="", hedge_phrase=None):
         hedge_phrase = HedgePhrase.objects.filter(scale=scale, phrase=phrase).first() or HedgePhrase(scale=scale)
     hedge_phrase.scale, hedge_phrase.phrase = scale, phrase
     hedge_phrase.probability, hedge_phrase.note = probability, note or ""
+    if alias_of is not None:
+        hedge_phrase.alias_of = normalise_hedge(alias_of)
     hedge_phrase.full_clean()
     hedge_phrase.save()
     return hedge_phrase

@@ -9,3 +9,4 @@ from forecasts.scoring.results import ExpertSummary, QuestionResult, score_quest
 from forecasts.scoring import registry  # noqa: F401
 from forecasts.scoring.panel import *  # noqa: F401,F403
 from forecasts.scoring.verbal import *  # noqa: F401,F403
+from forecasts.scoring.sensitivity import *  # noqa: F401,F403
