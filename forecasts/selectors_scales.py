@@ -10,13 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Sum, Value, When
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, F, Max, Sum, Value, When
 from django.db.models.functions import Lower, Trim
 
 from forecasts import scoring
 from forecasts.constants import ProbabilityOrigin, Side
 from forecasts.hedges import normalise_hedge
-from forecasts.models import HedgePhrase, HedgeScale, QuestionScore
+from forecasts.models import ExpertScore, HedgePhrase, HedgeScale, QuestionScore
 from forecasts.score_table import expert_score_row
 from sources.models import Expert
 
@@ -136,6 +137,25 @@ def experts_whose_rank_moves():
     """The ids of the experts whose rank moves by more than two places across the hedge scales. Two queries."""
     _, spreads = _sensitivity(scale_maps())
     return {expert_id for expert_id, spread in spreads.items() if scoring.rank_moves(spread)}
+
+
+# How long the leaderboard's marker may be reused when no score has changed: scale edits show within it.
+MARKER_CACHE_SECONDS = 60
+
+
+def experts_whose_rank_moves_cached():
+    """experts_whose_rank_moves(), reused from the cache until a score changes (or for MARKER_CACHE_SECONDS).
+
+    The sensitivity table groups every counting claim (about 2.7 s at a million claims): the leaderboard
+    must not pay that on each request. One query (the latest score update) when cached, three otherwise.
+    """
+    latest = ExpertScore.objects.aggregate(latest=Max("updated_at"), rows=Count("pk"))
+    key = f"hindsight:rank-moves:{latest['latest'] and latest['latest'].isoformat()}:{latest['rows']}"
+    moving = cache.get(key)
+    if moving is None:
+        moving = experts_whose_rank_moves()
+        cache.set(key, moving, MARKER_CACHE_SECONDS)
+    return moving
 
 
 def scale_map(slug):

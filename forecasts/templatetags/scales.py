@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.simple_tag
 def experts_whose_rank_moves():
-    """The ids of the experts whose rank moves by more than two places across the hedge scales (two queries)."""
-    return selectors_scales.experts_whose_rank_moves()
+    """The ids of the experts whose rank moves by more than two places across the hedge scales (cached)."""
+    return selectors_scales.experts_whose_rank_moves_cached()

@@ -51,8 +51,9 @@ def _queries(client, url):
         # the expert with its score row
         ("/api/experts/{slug}/scores/", 1),
         # page: topics for the filter + the panel's aggregate and place + COUNT of experts + the page of experts
-        # + hedge phrases and grouped counting claims (the "rank depends on the hedge scale" marker)
-        ("/", 7),
+        # + the marker "rank depends on the hedge scale": the latest score update (its cache key), then, not cached
+        # yet, hedge phrases and grouped counting claims
+        ("/", 8),
         # page: expert with score row + status counts + experts sharing a scored question
         # + claims with their per-claim scores (subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates

@@ -215,3 +215,50 @@ def test_changing_an_alias_without_naming_its_target_keeps_the_target(three_expe
     services.set_hedge_phrase(scale=alias.scale, phrase="doubt", probability=0.3, note="Edited.", hedge_phrase=alias)
     alias.refresh_from_db()
     assert (alias.alias_of, alias.note) == ("probably not", "Edited.")
+
+
+@pytest.fixture
+def one_hedged_leader():
+    """Four experts, one YES question each: three stated (0.8, 0.7, 0.6) and Dee's "likely", 0.9 on the default
+    scale and 0.1 on "alt": first (Brier 0.01) under one, last (0.81) under the other."""
+    default_scale(likely=0.9)
+    alt = HedgeScaleFactory(slug="alt", name="Alternative", is_default=False)
+    services.set_hedge_phrase(scale=alt, phrase="likely", probability=0.1)
+    source = SourceFactory()
+    experts = []
+    for name, kwargs in (("Ann", {"probability": 0.8}), ("Ben", {"probability": 0.7}), ("Cy", {"probability": 0.6}),
+                         ("Dee", {"hedge": "likely"})):
+        expert = ExpertFactory(name=name, slug=name.lower())
+        question = QuestionFactory()
+        services.record_claim(question=question, expert=expert, source=source, quote="q", **kwargs)
+        services.resolve_question(question=question, outcome=Outcome.YES)
+        experts.append(expert)
+    return experts
+
+
+@pytest.mark.django_db
+def test_an_expert_whose_rank_moves_by_three_places_is_marked_on_the_leaderboard(one_hedged_leader, client, settings):
+    settings.HINDSIGHT_MIN_SCORED = 1
+    dee = one_hedged_leader[3]
+    assert selectors_scales.experts_whose_rank_moves() == {dee.pk}  # rank 1 → 4: spread 3 > 2
+    html = client.get("/").content.decode()
+    row = html[html.index('data-expert="dee"'):]
+    assert "rank depends on the hedge scale" in row[: row.index("</tr>")]
+    assert html.count("rank depends on the hedge scale") == 1
+
+
+@pytest.mark.django_db
+def test_the_leaderboard_marker_is_cached_until_a_score_changes(one_hedged_leader, django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(3):  # the latest score update (the key), then phrases and grouped claims
+        first = selectors_scales.experts_whose_rank_moves_cached()
+    with django_assert_num_queries(1):  # only the key: the set comes from the cache
+        assert selectors_scales.experts_whose_rank_moves_cached() == first
+    question = QuestionFactory()
+    services.record_claim(question=question, expert=one_hedged_leader[3], source=SourceFactory(), quote="q",
+                          probability=0.01)
+    services.resolve_question(question=question, outcome=Outcome.YES)  # Dee now errs badly on a second question
+    with django_assert_num_queries(3):  # the scores changed: a new key, computed again
+        assert selectors_scales.experts_whose_rank_moves_cached() != first
