@@ -1,5 +1,9 @@
 """Personas (anonymous, reader, analyst, admin) and API clients shared by every test."""
 
+import json
+import os
+import tempfile
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -101,3 +105,46 @@ def seed_corpus(_seed_rows, django_db_blocker):
             with connection.cursor() as cursor:
                 for statement in statements:
                     cursor.execute(statement)
+
+
+def _is_controller(config):
+    return not hasattr(config, "workerinput")  # pytest-xdist gives its workers a workerinput
+
+
+def pytest_configure(config):
+    """Name a log the API fuzz tests append to, shared by every xdist worker (they inherit the environment)."""
+    if _is_controller(config) and "HINDSIGHT_FUZZ_LOG" not in os.environ:
+        handle, path = tempfile.mkstemp(prefix="hindsight-fuzz-", suffix=".jsonl")
+        os.close(handle)
+        os.environ["HINDSIGHT_FUZZ_LOG"] = config._hindsight_fuzz_log = path
+
+
+FUZZ_CHECK = "test_the_fuzzer_reached_every_operation_and_the_analyst_wrote_through_each_write"
+
+
+def pytest_runtest_logreport(report):
+    """On the xdist controller: note that the fuzz file's coverage test was selected (its workers skip it)."""
+    if report.when == "setup" and report.nodeid.endswith(FUZZ_CHECK):
+        os.environ["HINDSIGHT_FUZZ_CHECK_SELECTED"] = "1"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Once every worker is done: the fuzz tests must have reached every operation (see test_api_fuzz.py)."""
+    path = getattr(session.config, "_hindsight_fuzz_log", None)
+    if not path:
+        return
+    with open(path, encoding="utf-8") as file:
+        records = [tuple(json.loads(line)) for line in file if line.strip()]
+    os.unlink(path)
+    selected = os.environ.pop("HINDSIGHT_FUZZ_CHECK_SELECTED", None)
+    if not records or not selected or not session.config.pluginmanager.hasplugin("dsession"):
+        return  # not fuzzed, the check not selected, or no xdist (then the file's last test checked it)
+    from tests.test_project.test_api_fuzz import coverage_problems
+
+    problems = coverage_problems(records)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if problems:
+        reporter.write_line(f"API fuzz coverage FAILED over {len(records)} cases: " + "; ".join(problems), red=True)
+        session.exitstatus = 1
+    else:
+        reporter.write_line(f"API fuzz coverage: every operation reached over {len(records)} cases.", green=True)

@@ -9,6 +9,8 @@ services. Any failure fails the test.
 
 import collections
 import datetime
+import json
+import os
 
 import pytest
 import schemathesis
@@ -31,9 +33,10 @@ from forecasts.models import Suggestion
 from tests.test_forecasts.factories import ClaimFactory, QuestionFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
-# One xdist worker runs the whole file (pyproject.toml: --dist loadgroup): the last test reads what the fuzz tests
-# recorded in this process's `sent`.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("api_fuzz")]
+# Every request the fuzzer sends is recorded in `sent` and, when tests/conftest.py names a shared log
+# (HINDSIGHT_FUZZ_LOG), in that log too: under pytest-xdist the fuzz tests run on several workers, so the check
+# that they reached every operation runs once they are all done, at the end of the session (tests/conftest.py).
+pytestmark = [pytest.mark.django_db]
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -76,6 +79,7 @@ def _load_schema(*, coverage):
 anonymous_schema = _load_schema(coverage=False)
 analyst_schema = _load_schema(coverage=True)
 sent = []  # (persona, operation, method sent, status) of every request the fuzzer made
+FUZZ_LOG = "HINDSIGHT_FUZZ_LOG"
 
 
 def _prefix(context):
@@ -141,9 +145,17 @@ def records(analyst):
     )
 
 
+def _record(entry):
+    sent.append(entry)
+    log = os.environ.get(FUZZ_LOG)
+    if log:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(json.dumps(entry) + "\n")
+
+
 def _call_and_validate(case, persona, headers):
     response = case.call(headers=headers)
-    sent.append((persona, case.operation.label, case.method, response.status_code))
+    _record((persona, case.operation.label, case.method, response.status_code))
     case.validate_response(response, checks=CHECKS, headers=headers)
 
 
@@ -161,16 +173,28 @@ def test_every_answer_to_an_analyst_is_documented_and_none_is_a_server_error(cas
     _call_and_validate(case, "analyst", headers={"Authorization": f"Token {token}"})
 
 
-def test_the_fuzzer_reached_every_operation_and_the_analyst_wrote_through_each_write(capsys):
-    """Runs after the fuzz tests above (pytest keeps file order) and reports how many cases they sent."""
-    if not sent:
-        pytest.skip("the fuzz tests were not selected")
-    by_persona = collections.Counter(persona for persona, *_ in sent)
-    with capsys.disabled():
-        print(f"\nschemathesis sent {len(sent)} cases: {dict(by_persona)}")
+def coverage_problems(records):
+    """What the fuzzer failed to do, from its records [(persona, operation, method, status)]: [] when it reached
+    every operation, wrote through each write as the analyst, and no anonymous write went through."""
     operations = {operation.label for operation in (result.ok() for result in analyst_schema.get_all_operations())}
     writes = {label for label in operations if label.split()[0] in ("POST", "PATCH", "DELETE")}
-    done = {(persona, label) for persona, label, method, status in sent if label.startswith(method) and status < 300}
-    assert {label for _, label, _, _ in sent} == operations
-    assert {label for label in writes if ("analyst", label) not in done} == set()
-    assert {label for label in writes - {"POST /api/auth/token/"} if ("anonymous", label) in done} == set()
+    done = {(persona, label) for persona, label, method, status in records if label.startswith(method) and status < 300}
+    problems = []
+    if missed := operations - {label for _, label, _, _ in records}:
+        problems.append(f"operations never called: {sorted(missed)}")
+    if unwritten := {label for label in writes if ("analyst", label) not in done}:
+        problems.append(f"writes the analyst never got through: {sorted(unwritten)}")
+    if anonymous := {label for label in writes - {"POST /api/auth/token/"} if ("anonymous", label) in done}:
+        problems.append(f"writes that went through for anonymous: {sorted(anonymous)}")
+    return problems
+
+
+def test_the_fuzzer_reached_every_operation_and_the_analyst_wrote_through_each_write(capsys):
+    """Without xdist, runs after the fuzz tests above (pytest keeps file order); with it, see tests/conftest.py."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip("checked at the end of the session, once every worker is done (tests/conftest.py)")
+    if not sent:
+        pytest.skip("the fuzz tests were not selected")
+    with capsys.disabled():
+        print(f"\nschemathesis sent {len(sent)} cases: {dict(collections.Counter(persona for persona, *_ in sent))}")
+    assert coverage_problems(sent) == []
