@@ -15,7 +15,7 @@ VALIDATION_ERROR_SCHEMA = {
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    """401, 403, 404, 409, 429: `{"detail": "reason"}`."""
+    """401, 403, 404, 409, 415, 429: `{"detail": "reason"}`."""
 
     detail = serializers.CharField()
 
@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     "403": "Authenticated, but not allowed (writes need an analyst).",
     "404": "No such record.",
     "409": "The request conflicts with the record's current state.",
+    "415": "Unsupported media type: send the body as JSON (application/json) or as a form.",
     "429": "Too many requests; retry after the time in the Retry-After header.",
 }
 
@@ -39,7 +40,7 @@ class HindsightAutoSchema(AutoSchema):
     def _error_codes(self):
         codes = {"400", "401", "429"}
         if self.method not in SAFE_METHODS:
-            codes |= {"403", "409"}
+            codes |= {"403", "409", "415"}
         if "{" in self.path:
             codes.add("404")
         return codes

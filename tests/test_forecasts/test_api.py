@@ -240,7 +240,7 @@ def test_reopening_is_documented_in_the_schema(anonymous_api):
     schema = anonymous_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"]["/api/questions/{id}/resolve/"]["delete"]
 
-    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "409", "429"}
+    assert set(operation["responses"]) == {"204", "400", "401", "403", "404", "409", "415", "429"}
     query = [parameter for parameter in operation["parameters"] if parameter["in"] == "query"]
     assert [(parameter["name"], parameter["required"]) for parameter in query] == [("reason", True)]
     assert "JSON body" in operation["description"]

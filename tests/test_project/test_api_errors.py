@@ -185,3 +185,16 @@ def test_an_unexpected_error_under_the_api_is_a_json_500(monkeypatch):
 
     assert response.status_code == 500
     assert _json(response) == {"detail": "Server error; it has been logged."}
+
+
+@pytest.mark.django_db
+def test_a_write_in_an_unsupported_media_type_gets_a_documented_json_415(analyst_api):
+    from tests.test_sources.factories import SourceFactory
+
+    source = SourceFactory(title="Kept")
+    response = analyst_api.generic("PATCH", f"/api/sources/{source.pk}/", "title=Changed", content_type="text/plain")
+    assert response.status_code == 415 and "text/plain" in response.json()["detail"]
+    source.refresh_from_db()
+    assert source.title == "Kept"
+    schema = analyst_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "415" in schema["paths"]["/api/sources/{id}/"]["patch"]["responses"]
