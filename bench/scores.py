@@ -6,10 +6,14 @@
 Steps (see bench/README.md):
   1. create the database if missing, migrate, wipe the app tables (sources_*, forecasts_*);
   2. build a synthetic corpus with COPY (experts, sources, questions, claims, resolutions);
-  3. time forecasts.score_table.recompute_all_scores() (what `manage.py recompute_scores` runs);
+  3. time forecasts.score_table.recompute_all_scores() (what `manage.py recompute_scores` runs), then the
+     anchor of the same run: one SQL statement writing the same per-question rows and per-expert means
+     (bench/anchors.py; checked to write the same rows), and print the ratio;
   4. time forecasts.services.resolve_question() on fresh questions with 50 claims each;
-  5. time GET /api/leaderboard/, /api/experts/{slug}/scores/ and /api/claims/?expert= with
-     django.test.Client (in process, no HTTP server), and EXPLAIN ANALYZE their main queries;
+  5. time a bare DRF view (the anchor: no authentication, permission or throttle policy, behind the same
+     middleware), GET /api/leaderboard/, /api/experts/{slug}/scores/, /api/claims/?expert= and the analytics
+     endpoints with django.test.Client (in process, no HTTP server), print the reads' ratios to the bare
+     view, and EXPLAIN ANALYZE their main queries;
   6. print a table of figures against targets.
 
 PostgreSQL only. The database is wiped: its name must contain "bench" unless --allow-wipe is given.
@@ -46,13 +50,15 @@ from common import create_database_if_missing, parse_args_with_tiny, percentile,
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 django.setup()
 
+from anchors import ANCHOR_PATH, install_urlconf, recompute_anchor  # bench/anchors.py (imports DRF: after setup)
+
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 # Hedge phrases of the synthetic default scale (symmetric: p and 1 − p are both in it).
 HEDGES = {
@@ -460,6 +466,17 @@ def main():
         experts, question_scores = recompute_all_scores()
     log(f"  {t.seconds:.1f} s: {experts} experts, {question_scores} question scores")
     results.append(("recompute_scores (recompute_all_scores)", f"{t.seconds:.1f} s", "< 30 s"))
+    recompute_seconds = t.seconds
+    log("anchor: one SQL statement writing the per-question rows and per-expert means…")
+    with Timer() as t, transaction.atomic():
+        anchor_rows = recompute_anchor(connection)
+    log(f"  {t.seconds:.1f} s: {anchor_rows[0]} question rows ({anchor_rows[2]} equal to the stored ones), "
+        f"{anchor_rows[1]} expert rows")
+    if anchor_rows[2] != anchor_rows[0] or anchor_rows[0] != question_scores:
+        raise SystemExit(f"The anchor did not write the same rows as the recompute: {anchor_rows}, {question_scores}")
+    results.append((f"anchor: one SQL statement ({anchor_rows[0]} question rows, {anchor_rows[1]} expert means)",
+                    f"{t.seconds:.1f} s", "—"))
+    results.append(("recompute ÷ anchor", f"{recompute_seconds / t.seconds:.1f}×", "≤ 3× (issue 15)"))
     # Untimed: what autovacuum would do soon after (this also keeps a server with autovacuum off comparable).
     vacuum_analyze(["forecasts_questionscore", "forecasts_expertscore"])
     counts = row_counts()
@@ -478,6 +495,7 @@ def main():
     all_slugs = list(Expert.objects.values_list("slug", flat=True))
     n, w = args.requests, args.warmup
     endpoints = [
+        (f"GET {ANCHOR_PATH} (the bare view: the anchor)", [ANCHOR_PATH] * w, [ANCHOR_PATH] * n, "—"),
         ("GET /api/leaderboard/", ["/api/leaderboard/"] * w, ["/api/leaderboard/"] * n, "p50 < 30 ms"),
         ("GET /api/experts/{slug}/scores/", [f"/api/experts/{s}/scores/" for s in rng.choices(scored_slugs, k=w)],
          [f"/api/experts/{s}/scores/" for s in rng.choices(scored_slugs, k=n)], "p50 < 30 ms"),
@@ -500,11 +518,17 @@ def main():
         ("GET /api/experts/{slug}/record/", [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=w)],
          [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=n)], "—"),
     ]
-    for label, warmup, paths, target in endpoints:
-        log(f"{label} × {n}…")
-        times = latency(client, paths, warmup)
-        results.append((f"{label} p50 / p95 / max (ms)",
-                        f"{ms(percentile(times, 0.5))} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+    p50 = {}
+    with override_settings(ROOT_URLCONF=install_urlconf()):
+        for label, warmup, paths, target in endpoints:
+            log(f"{label} × {n}…")
+            times = latency(client, paths, warmup)
+            p50[label] = percentile(times, 0.5)
+            results.append((f"{label} p50 / p95 / max (ms)",
+                            f"{ms(p50[label])} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+    bare = p50[endpoints[0][0]]
+    for label in ("GET /api/leaderboard/", "GET /api/experts/{slug}/scores/"):
+        results.append((f"{label} p50 ÷ the bare view's", f"{p50[label] / bare:.1f}×", "≤ 2× (issue 15)"))
 
     from forecasts.selectors_hedges import hedge_table
 
