@@ -82,11 +82,11 @@ def _score_results(rows):
 
 def _panel_score(question_id, probabilities, outcome):
     """The panel pseudo-expert's row on one question: the median forecast, scored by every registry score."""
-    median = scoring.median(probabilities)
-    values = registry.score_forecasts([median], outcome)
+    panel = scoring.panel_summary(probabilities)
+    values = registry.score_forecasts([panel.median], outcome)
     return PanelScore(
-        question_id=question_id, n=len(probabilities), median=median, mean=sum(probabilities) / len(probabilities),
-        outcome=outcome, **{name: column[0] for name, column in values.items()},
+        question_id=question_id, n=panel.n, median=panel.median, mean=panel.mean, outcome=outcome,
+        **{name: column[0] for name, column in values.items()},
     )
 
 

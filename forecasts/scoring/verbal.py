@@ -25,7 +25,6 @@ __all__ = [
     "implied_probability",
     "phrase_calibration",
     "verbal_calibration",
-    "verbal_calibration_from_claims",
 ]
 
 SIDES = ("yes", "no")  # the order sides are listed in for one phrase
@@ -113,9 +112,3 @@ def verbal_calibration(groups, k):
     ]
     return sorted(calibrations, key=_order_key)
 
-
-def verbal_calibration_from_claims(rows, k):
-    """verbal_calibration over single claims: rows of (phrase, side, scale_probability, side_came_true 0/1)."""
-    return verbal_calibration(
-        ((phrase, side, scale_probability, 1, int(came_true)) for phrase, side, scale_probability, came_true in rows), k
-    )

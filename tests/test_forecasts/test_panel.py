@@ -4,13 +4,12 @@ import datetime
 import math
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forecasts import scoring, selectors_panel, services
 from forecasts.constants import Outcome
 from forecasts.scoring import Panel
 from tests.test_forecasts.factories import QuestionFactory
+from tests.test_forecasts.queries import queries_of
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 # Pure math (no database)
@@ -221,13 +220,7 @@ def test_the_panel_adds_no_query_per_claim(client, question_with_claims, url, ex
     question = question_with_claims["question"]
     url = url.format(pk=question.pk)
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return [query["sql"] for query in captured.captured_queries]
-
-    small = queries()
+    small = queries_of(client, url)
     _add_claims(question, question_with_claims["source"], 6)
-    large = queries()
+    large = queries_of(client, url)
     assert len(small) == len(large) == expected, large

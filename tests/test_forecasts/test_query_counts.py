@@ -1,12 +1,11 @@
 """Every list endpoint, the scores endpoint and every page do the same queries at any size."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forecasts import services
 from forecasts.constants import Outcome
 from tests.test_forecasts.factories import QuestionFactory, TopicFactory, default_scale
+from tests.test_forecasts.queries import queries_of
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +25,6 @@ def _add_rows(count, expert):
             services.resolve_question(question=question, outcome=Outcome.YES)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:500]
-    return [query["sql"] for query in captured.captured_queries]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +61,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected
     expert = ExpertFactory(slug="steady")
     _add_rows(3, expert)
     url = url.format(slug=expert.slug)
-    small = _queries(client, url)
+    small = queries_of(client, url)
     _add_rows(12, expert)
-    large = _queries(client, url)
+    large = queries_of(client, url)
     assert len(small) == len(large) == expected, large

@@ -3,14 +3,13 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forecasts import charts, services
 from forecasts.constants import Outcome
 from forecasts.score_table import deferred_rescoring
 from forecasts.selectors_record import expert_record
 from tests.test_forecasts.factories import QuestionFactory, TopicFactory, default_scale
+from tests.test_forecasts.queries import queries_of
 from tests.test_forecasts.test_views import PageChecker
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
@@ -190,11 +189,6 @@ def _add_scored(expert, source, count):
             services.resolve_question(question=question, outcome=Outcome.YES)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize(
@@ -208,9 +202,9 @@ def _queries(client, url):
 )
 def test_the_record_takes_the_same_queries_at_two_sizes(client, record, url, expected):
     _add_scored(record["ann"], record["source"], 2)
-    small = _queries(client, url)
+    small = len(queries_of(client, url))
     _add_scored(record["ann"], record["source"], 6)
-    assert small == _queries(client, url) == expected
+    assert small == len(queries_of(client, url)) == expected
 
 
 def test_the_page_gives_readings_in_words_only_from_the_minimum_number_of_questions(client):

@@ -7,8 +7,6 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forecasts import services
 from forecasts.constants import Outcome, ProbabilityOrigin
@@ -16,6 +14,7 @@ from forecasts.models import HedgePhrase, HedgeScale, SeedRecord
 from forecasts.seed_loader import SeedError, read_seed_directory
 from sources.models import Expert
 from tests.test_forecasts.factories import HedgeScaleFactory, QuestionFactory, default_scale
+from tests.test_forecasts.queries import queries_of
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,11 +188,6 @@ def test_an_unknown_scale_is_a_400_naming_scale_and_an_unknown_expert_a_404(anon
     assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:500]
-    return len(captured.captured_queries)
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -206,9 +200,9 @@ def _queries(client, url):
 def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected):
     _scales()
     _add_panel(2)
-    small = _queries(client, url)
+    small = len(queries_of(client, url))
     _add_panel(6)
-    assert small == _queries(client, url) == expected
+    assert small == len(queries_of(client, url)) == expected
 
 
 # ---- pages -------------------------------------------------------------------------------------------------

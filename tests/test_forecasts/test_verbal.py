@@ -8,8 +8,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection
-from django.test.utils import CaptureQueriesContext
+from django.db import close_old_connections
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -21,12 +20,20 @@ from forecasts.constants import Outcome
 from forecasts.models import HedgePhrase
 from forecasts.selectors_hedges import hedge_table
 from tests.test_forecasts.factories import HedgeScaleFactory, QuestionFactory, default_scale
+from tests.test_forecasts.queries import queries_of
 from tests.test_forecasts.test_scores_doc import EXPECTED
 from tests.test_forecasts.test_scores_doc import K as DOC_K
 from tests.test_forecasts.test_scores_doc_api import SLUGS as DOC_SLUGS
 from tests.test_forecasts.test_scores_doc_api import example  # noqa: F401  (the fixture: docs/scores.md built)
 from tests.test_forecasts.test_views import PageChecker
 from tests.test_sources.factories import ExpertFactory, SourceFactory
+
+
+def _from_claims(rows, k):
+    """scoring.verbal_calibration over single claims: rows of (phrase, side, scale_probability, side_came_true)."""
+    return scoring.verbal_calibration(
+        ((phrase, side, scale_probability, 1, int(came_true)) for phrase, side, scale_probability, came_true in rows), k
+    )
 
 Z = 1.959963984540054  # the 97.5th percentile of the standard normal
 
@@ -52,7 +59,7 @@ def test_a_phrase_is_scored_against_the_side_it_was_about_and_shrunk_toward_the_
         ("likely", "yes", 0.675, 0),
         ("likely", "yes", 0.675, 1),
     ]
-    likely_yes, likely_no, will, gut = scoring.verbal_calibration_from_claims(rows, k=5)
+    likely_yes, likely_no, will, gut = _from_claims(rows, k=5)
 
     # "likely" about YES: 2 of 3 came true.
     assert (likely_yes.phrase, likely_yes.side, likely_yes.n, likely_yes.successes) == ("likely", "yes", 3, 2)
@@ -76,7 +83,7 @@ def test_a_phrase_is_scored_against_the_side_it_was_about_and_shrunk_toward_the_
 
 
 def test_with_k_zero_the_implied_probability_is_the_observed_share():
-    (only,) = scoring.verbal_calibration_from_claims([("doubt", "yes", 0.25, 1), ("doubt", "yes", 0.25, 0)], k=0)
+    (only,) = _from_claims([("doubt", "yes", 0.25, 1), ("doubt", "yes", 0.25, 0)], k=0)
     assert only.implied_probability == only.observed == 0.5
 
 
@@ -296,11 +303,6 @@ def _add_rows(count, expert):
         services.resolve_question(question=question, outcome=Outcome.YES if index % 2 else Outcome.NO)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:500]
-    return [query["sql"] for query in captured.captured_queries]
 
 
 @pytest.mark.django_db
@@ -319,9 +321,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected
     expert = ExpertFactory(slug="steady")
     url = url.format(slug=expert.slug)
     _add_rows(2, expert)
-    small = _queries(client, url)
+    small = queries_of(client, url)
     _add_rows(6, expert)
-    large = _queries(client, url)
+    large = queries_of(client, url)
     assert len(small) == len(large) == expected, large
 
 

@@ -4,12 +4,11 @@ import datetime
 import math
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forecasts import services
 from forecasts.constants import Outcome
 from tests.test_forecasts.factories import QuestionFactory
+from tests.test_forecasts.queries import queries_of
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -209,13 +208,7 @@ def _grow(record, count):
     ],
 )
 def test_the_number_of_queries_does_not_grow_with_the_shared_questions(client, record, url, expected):
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return [query["sql"] for query in captured.captured_queries]
-
-    small = queries()
+    small = queries_of(client, url)
     _grow(record, 6)
-    large = queries()
+    large = queries_of(client, url)
     assert len(small) == len(large) == expected, large
