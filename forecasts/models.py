@@ -201,6 +201,9 @@ class Claim(models.Model):
     def __str__(self):
         return f"{self.expert}: {self.statement or self.quote}"[:120]
 
+    def get_absolute_url(self):
+        return reverse("claim-detail", kwargs={"pk": self.pk})
+
 
 class HedgeScale(models.Model):
     slug = models.SlugField(max_length=50, unique=True)

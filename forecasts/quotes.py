@@ -69,3 +69,25 @@ def highlight_spans(text, spans):
     if cursor < len(text):
         pieces.append((text[cursor:], None))
     return pieces
+
+
+def quote_context(text, start, end, *, around=400):
+    """(before, quote, after): the quote at text[start:end] with up to `around` characters either side.
+
+    The sides are cut at white space, so no word is split, and marked with "…" where the text goes on.
+    """
+    before_start = max(0, start - around)
+    if before_start > 0:
+        space = text.find(" ", before_start, start)
+        before_start = space + 1 if space >= 0 else start
+    after_end = min(len(text), end + around)
+    if after_end < len(text):
+        space = text.rfind(" ", end, after_end)
+        after_end = space if space >= 0 else end
+    before = text[before_start:start]
+    after = text[end:after_end]
+    return (
+        ("…" if before_start > 0 else "") + before.lstrip(),
+        text[start:end],
+        after.rstrip() + ("…" if after_end < len(text) else ""),
+    )

@@ -46,6 +46,10 @@ class VersusSide:
     claim: int
     probability: float
     brier: float
+    # What the page needs to mark a NO-side probability (templatetags.claims.p_yes).
+    predicts: str = "yes"
+    hedge: str = ""
+    probability_origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,16 @@ def versus_for_slugs(slug_a, slug_b):
 
 
 def versus(a, b):
-    """Experts a and b on every question both have a stored score on, by deadline. One query."""
+    """Experts a and b on every question both have a stored score on, by deadline (each side with its
+    claim's side and hedge joined in). One query."""
     shared = (
         QuestionScore.objects.filter(expert_id__in=[a.pk, b.pk])
         .filter(question_id__in=QuestionScore.objects.filter(expert_id=a.pk).values("question_id"))
         .filter(question_id__in=QuestionScore.objects.filter(expert_id=b.pk).values("question_id"))
-        .values("question_id", "question__title", "expert_id", "claim_id", "probability", "outcome", "brier")
+        .values(
+            "question_id", "question__title", "expert_id", "claim_id", "probability", "outcome", "brier",
+            "claim__predicts", "claim__hedge", "claim__probability_origin",
+        )
         .order_by("question__deadline", "question_id")
     )
     by_question = {}
@@ -109,12 +117,19 @@ def versus(a, b):
             question=question_id,
             title=row_a["question__title"],
             outcome=_OUTCOME_NAME[row_a["outcome"]],
-            a=VersusSide(row_a["claim_id"], row_a["probability"], row_a["brier"]),
-            b=VersusSide(row_b["claim_id"], row_b["probability"], row_b["brier"]),
+            a=_versus_side(row_a),
+            b=_versus_side(row_b),
             closer=scoring.closer(row_a["brier"], row_b["brier"]),
         ))
     summary = scoring.head_to_head((question.a.brier, question.b.brier) for question in questions)
     return Versus(a=a, b=b, summary=summary, questions=questions)
+
+
+def _versus_side(row):
+    return VersusSide(
+        row["claim_id"], row["probability"], row["brier"],
+        predicts=row["claim__predicts"], hedge=row["claim__hedge"], probability_origin=row["claim__probability_origin"],
+    )
 
 
 def versus_candidates(expert):

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import views, views_hedges, views_panel
+from forecasts import views, views_claims, views_hedges, views_panel
 
 
 class RowIdConverter:
@@ -28,4 +28,5 @@ urlpatterns = [
     path("experts/<slug:a>/versus/<slug:b>/", views_panel.expert_versus, name="expert-versus"),
     path("questions/<id:pk>/", views.question_detail, name="question-detail"),
     path("sources/<id:pk>/", views.source_detail, name="source-detail"),
+    path("claims/<id:pk>/", views_claims.claim_detail, name="claim-detail"),
 ]

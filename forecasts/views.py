@@ -14,7 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
-from forecasts import charts, score_display, scoring, selectors, selectors_hedges, selectors_panel, selectors_record
+from forecasts import (
+    charts, score_display, scoring, selectors, selectors_claims, selectors_hedges, selectors_panel, selectors_record,
+)
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
 from forecasts.serializers import LeaderboardQuerySerializer
@@ -201,16 +203,28 @@ def question_detail(request, pk):
     )
 
 
+# A source page with more claims than this, or with several experts, shows each expert's claims and the
+# article text collapsed (a line per expert, with counts): the NK News roundup was 10,000 px tall open.
+SOURCE_CLAIMS_SHOWN_OPEN = 8
+
+
+def _collapse_claims(groups):
+    return len(groups) > 1 or sum(len(claims) for _, claims in groups) > SOURCE_CLAIMS_SHOWN_OPEN
+
+
 @public_page
 def source_detail(request, pk):
-    """A source's metadata and every claim taken from it, by expert."""
+    """A source's metadata, its article text and every claim taken from it, by expert."""
     source = get_object_or_404(selectors.source_for_page(), pk=pk)
     groups = selectors.source_claims(source)
     pieces = selectors.article_pieces(source, groups)
-    return render(
-        request, "forecasts/source_detail.html",
-        {"source": source, "groups": groups, "pieces": pieces, "claim_count": sum(len(claims) for _, claims in groups)},
-    )
+    return render(request, "forecasts/source_detail.html", {
+        "source": source,
+        "groups": selectors_claims.claim_groups(groups),
+        "pieces": pieces,
+        "claim_count": sum(len(claims) for _, claims in groups),
+        "collapse": _collapse_claims(groups),
+    })
 
 
 # The worked example on "How scores work": three experts on one question, then one expert's record.
