@@ -95,13 +95,14 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
     page.wait_for_url("**/sources/*/")
     assert page.locator("h1").inner_text() == "Kim Jong Un heads to Russia: why now, and what to expect?"
     assert page.locator("h2#claims").inner_text() == "Claims (67)"
-    assert page.locator("section.expert-claims h3 > a").count() == 9  # the nine experts of the NK News panel
+    assert page.locator("details.expert-claims > summary h3").count() == 9  # the nine experts of the NK News panel
 
     # A single-author article links its author, whose claims are all it holds.
     page.goto(live_server.url + Source.objects.get(publisher="The Cipher Brief").get_absolute_url())
     page.locator("dl.meta").get_by_role("link", name="Kenneth Dekleva").wait_for()
-    assert page.locator("section.expert-claims h3 > a").all_inner_texts() == ["Kenneth Dekleva"]
+    assert page.locator("details.expert-claims > summary h3").all_inner_texts() == ["Kenneth Dekleva"]
     assert page.locator(".source-claims tbody tr").count() == 4
+    assert page.locator(".source-claims tbody tr").first.is_visible()  # four claims of one expert: shown open
     screenshot(page, "source")
 
 

@@ -65,3 +65,26 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, url, expected
     _add_rows(12, expert)
     large = queries_of(client, url)
     assert len(small) == len(large) == expected, large
+
+
+def test_a_claim_page_does_three_queries_however_many_claims_its_expert_made_on_the_question(client):
+    expert = ExpertFactory(slug="steady")
+    _add_rows(2, expert)
+    question = QuestionFactory()
+    source = SourceFactory()
+
+    def add_claims(count):
+        for day in range(count):
+            services.record_claim(question=question, expert=expert, source=source, quote="q", probability=0.3,
+                                  made_on=source.published_on.replace(day=day + 1))
+        services.record_claim(question=question, expert=ExpertFactory(), source=source, quote="q", probability=0.6)
+
+    add_claims(1)
+    services.resolve_question(question=question, outcome=Outcome.NO)
+    claim = question.claims.filter(expert=expert).order_by("made_on").first()
+    # the claim (expert, source, question, resolution joined) + the expert's claims on the question + its score row
+    small = queries_of(client, claim.get_absolute_url())
+    add_claims(6)
+    _add_rows(6, expert)
+    large = queries_of(client, claim.get_absolute_url())
+    assert len(small) == len(large) == 3, large

@@ -156,8 +156,9 @@ def test_the_page_sums_up_and_tabulates_the_shared_questions(client, record):
     assert "87.5\u00a0%" in rows[0] and "67.5\u00a0%" in rows[0]
     assert f"<strong>{0.015625:.3f}</strong>" in rows[0] and f"{0.105625:.3f}" in rows[0]
     # who was closer is written out, not only shown by the bold Brier
-    assert [row.rsplit("<td>", 1)[1].split("</td>")[0] for row in rows] == ["Ann Archer", "Ben Baker", "Ann Archer"]
-    assert '<th scope="col">Closer</th>' in table and '<th scope="row">' in table
+    closer = '<td data-label="Closer">'
+    assert [row.split(closer, 1)[1].split("</td>")[0] for row in rows] == ["Ann Archer", "Ben Baker", "Ann Archer"]
+    assert '<th scope="col">Closer</th>' in table and '<th scope="row" data-label="Question">' in table
 
 
 def test_the_page_says_when_there_is_nothing_shared_or_one_question(client, record):
