@@ -57,6 +57,12 @@ def test_claim_pages_fit_390_px_without_sideways_scrolling(phone, live_server, s
         _open_every_details(phone)  # the collapsed groups and the article text, opened, fit too
         scroll_width, width = _scroll_widths(phone)
         assert scroll_width <= width, (path, "details open", scroll_width)
+        # Nor does any table scroll sideways inside its own box: they stack or fit.
+        scrolling = phone.evaluate(
+            """[...document.querySelectorAll('.table-wrap')]
+                .filter(box => box.scrollWidth > box.clientWidth + 1).map(box => box.querySelector('table').id)"""
+        )
+        assert scrolling == [], (path, scrolling)
 
 
 def test_the_track_record_becomes_cards_with_the_numbers_that_matter_in_view(phone, live_server, seeded):
