@@ -12,6 +12,7 @@ from forecasts.models import Claim
 from forecasts.quotes import quote_context
 from forecasts.templatetags.claims import no_side_explanation, p_yes
 from tests.test_forecasts.factories import QuestionFactory, default_scale
+from tests.test_forecasts.test_views import PageChecker
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,15 @@ def test_the_claim_page_shows_the_quote_in_its_context_and_who_said_it_where(cli
     outcome = html[html.index('id="outcome-box"'):]
     assert 'badge-no">No</span>' in outcome and "The sanctions stayed in place all year." in outcome
     assert 'href="https://example.org/no-easing"' in outcome
+
+
+def test_the_claim_page_is_sound_markup_and_may_be_cached_for_a_minute(client, sanctions):
+    for key in ("early", "counting", "late", "ben_claim"):
+        response = client.get(sanctions[key].get_absolute_url())
+        assert response["Cache-Control"] == "public, max-age=60"
+        PageChecker.check(response.content.decode())
+    for url in ("/experts/ann/", "/experts/ann/versus/ben/", sanctions["article"].get_absolute_url()):
+        PageChecker.check(_html(client, url))
 
 
 def test_a_quote_from_a_source_without_text_is_shown_alone(client, sanctions):
