@@ -63,7 +63,7 @@ def claim_for_page(pk):
     question = claim.question
     siblings = list(
         Claim.objects.filter(question_id=question.pk, expert_id=claim.expert_id)
-        .only("pk", "question_id", "expert_id", "probability", "predicts", "hedge", "probability_origin", "made_on", "quote")
+        .only("question_id", "expert_id", "probability", "predicts", "hedge", "probability_origin", "made_on", "quote")
         .order_by("-made_on", "-pk")
     )
     records = [scoring.ClaimRecord(other.pk, other.expert_id, other.probability, other.made_on) for other in siblings]
@@ -99,7 +99,9 @@ def _context(claim):
 
 def _score_lines(row):
     return [
-        ScoreLine(score.name, score.label, score_display.format_score(score, getattr(row, score.name)), score.description)
+        ScoreLine(
+            score.name, score.label, score_display.format_score(score, getattr(row, score.name)), score.description
+        )
         for score in registry.SCORES if score.on_question
     ]
 
@@ -115,10 +117,8 @@ class ClaimGroup:
 
 def claim_groups(groups):
     """ClaimGroup per (expert, claims) of selectors.source_claims (claims carrying `status`)."""
-    return [
-        ClaimGroup(
-            expert, claims,
-            [(status, n) for status in selectors.CLAIM_STATUSES if (n := sum(claim.status == status for claim in claims))],
-        )
-        for expert, claims in groups
-    ]
+    groups_with_counts = []
+    for expert, claims in groups:
+        counts = [(status, sum(claim.status == status for claim in claims)) for status in selectors.CLAIM_STATUSES]
+        groups_with_counts.append(ClaimGroup(expert, claims, [(status, n) for status, n in counts if n]))
+    return groups_with_counts

@@ -36,7 +36,7 @@ def p_yes(claim):
         return shown
     explanation = no_side_explanation(claim.probability, claim.hedge, claim.probability_origin)
     return format_html(
-        '<span class="p-yes-no-side" data-side="no">{}\u00a0<abbr class="side-mark" title="{}" aria-hidden="true">↓NO</abbr>'
-        '<span class="visually-hidden"> ({})</span></span>',
+        '<span class="p-yes-no-side" data-side="no">{}\u00a0'
+        '<abbr class="side-mark" title="{}" aria-hidden="true">↓NO</abbr><span class="visually-hidden"> ({})</span></span>',
         shown, explanation, explanation,
     )

@@ -108,7 +108,10 @@ def test_a_no_side_hedge_is_worked_out_as_one_minus_the_scale(client, sanctions)
     # A claim about the YES side has no such sentence.
     yes_side = _html(client, f"/claims/{sanctions['ben_claim'].pk}/")
     assert 'id="no-side-sentence"' not in yes_side
-    assert "The hedge scale gives “very likely” <strong>87.5\u00a0%</strong>, about the YES side: p(YES) = <strong>87.5\u00a0%</strong>." in yes_side
+    assert (
+        "The hedge scale gives “very likely” <strong>87.5\u00a0%</strong>, about the YES side: "
+        "p(YES) = <strong>87.5\u00a0%</strong>."
+    ) in yes_side
 
 
 def test_an_analysts_no_side_reading_is_worked_out_too(client, sanctions):
