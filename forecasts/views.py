@@ -204,7 +204,8 @@ def question_detail(request, pk):
 
 
 # A source page with more claims than this, or with several experts, shows each expert's claims and the
-# article text collapsed (a line per expert, with counts): the NK News roundup was 10,000 px tall open.
+# article text collapsed (a line per expert, with counts): open, the NK News roundup (nine experts, 67 claims)
+# was 14,000 px tall on a desktop and 26,000 px on a 390 px phone; collapsed, 1,400 and 2,200.
 SOURCE_CLAIMS_SHOWN_OPEN = 8
 
 
