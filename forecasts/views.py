@@ -204,8 +204,8 @@ def question_detail(request, pk):
 
 
 # A source page with more claims than this, or with several experts, shows each expert's claims and the
-# article text collapsed (a line per expert, with counts): open, the NK News roundup (nine experts, 67 claims)
-# was 14,000 px tall on a desktop and 26,000 px on a 390 px phone; collapsed, 1,400 and 2,200.
+# article text collapsed (a line per expert, with counts): the NK News roundup (nine experts, 67 claims) is
+# 1,400 px tall on a desktop and 2,200 px on a 390 px phone, where it was 10,200 px with everything shown.
 SOURCE_CLAIMS_SHOWN_OPEN = 8
 
 
