@@ -117,14 +117,17 @@ def test_an_analyst_turns_a_pasted_article_into_reviewed_claims(page, phone_page
     assert Question.objects.filter(title__startswith="Will China host").get().deadline == datetime.date(2019, 12, 31)
     assert Suggestion.objects.get(source=source, speaker_name="Dana Roe").reject_reason == "Too vague to resolve"
 
-    # The public source page: four quotes highlighted, each linked to its question.
+    # The public source page: four quotes highlighted, each linked to its claim. Three experts: the text is
+    # collapsed under the claims, one click away.
     page.goto(f"{live_server.url}{source.get_absolute_url()}")
     marks = page.locator(".article-text mark")
     assert marks.count() == 4
+    page.locator("#article-text > summary").click()
     with page.expect_navigation():
         page.locator(".article-text mark a", has_text="Kim will likely visit Moscow next week.").click()
-    assert page.locator("h1").inner_text() == "Will Kim Jong Un visit Moscow by 28 April 2019?"
+    assert page.locator("#question-link").inner_text() == "Will Kim Jong Un visit Moscow by 28 April 2019?"
     page.goto(f"{live_server.url}{source.get_absolute_url()}#article")
+    page.locator("#article-text > summary").click()
     screenshot(page, "source-article")
 
     # Readable on a phone: no horizontal scroll at 390 px, on this page and on a seeded long article.

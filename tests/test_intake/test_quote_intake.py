@@ -89,13 +89,13 @@ def test_every_seeded_claim_has_offsets_framing_its_quote(seed_corpus):
         assert normalise_quote(text[claim.quote_start:claim.quote_end]) == normalise_quote(claim.quote), claim.external_id
 
 
-def test_the_source_page_highlights_each_quote_linked_to_its_question(client, scale):
+def test_the_source_page_highlights_each_quote_linked_to_its_claim(client, scale):
     source = SourceFactory(article_text=ARTICLE + "\n\n<script>x</script>")
     claim = _claim(source, "I doubt that Putin will yield.", made_on=datetime.date(2019, 4, 19))
     body = client.get(source.get_absolute_url()).content.decode()
     assert (
         f'<mark id="quote-{claim.pk}" title="{claim.expert.name} on: {claim.question.title}">'
-        f'<a href="{claim.question.get_absolute_url()}">I doubt that Putin will yield.</a></mark>'
+        f'<a href="{claim.get_absolute_url()}">I doubt that Putin will yield.</a></mark>'
     ) in body
     assert "&lt;script&gt;x&lt;/script&gt;" in body and "<script>x" not in body
     assert 'class="article-text' in body
