@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "sources",
     "forecasts",
+    "jobs",
 ]
 
 MIDDLEWARE = [
