@@ -58,13 +58,6 @@ def test_load_seeds_shows_files_read_and_load_steps_on_a_terminal():
 
 
 @pytest.mark.django_db
-def test_load_seeds_prints_no_bar_when_stderr_is_not_a_terminal():
-    err = io.StringIO()
-    call_command("load_seeds", stdout=io.StringIO(), stderr=err)
-    assert err.getvalue() == ""
-
-
-@pytest.mark.django_db
 def test_export_and_import_corpus_count_every_record(tmp_path, seed_corpus):
     from tests.test_forecasts.test_corpus import _empty_database
 
