@@ -150,3 +150,18 @@ def test_staff_without_the_permission_cannot_start_a_recompute(client, django_us
     client.force_login(user)
     assert client.post(reverse("admin:jobs_job_start", args=["recompute-scores"])).status_code == 403
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_BACKEND)
+def test_a_50000_row_claims_file_is_queued_and_the_worker_imports_it_all(analyst_client, corpus):
+    response = upload(analyst_client, "admin:forecasts_claim_import", claims_file(50_000))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert (job.status, job.total, job.unit) == ("queued", 50_000, "row")
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert (job.status, job.result["new"]) == ("succeeded", 50_000), job.errors
+    assert Claim.objects.count() == 50_000
+    assert ExpertScore.objects.get(expert__slug="lukin").scored == 1  # one question: the latest claim counts
+    assert (job.finished_at - job.started_at).total_seconds() < 120
