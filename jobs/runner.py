@@ -79,13 +79,17 @@ class _JobBar:
 
 
 class _JobListener:
+    """Shows each bar on the job while it runs; remembers the largest (the rows, not a last step)."""
+
     def __init__(self, channel):
         self.channel = channel
-        self.last = None
+        self.main = None
 
     def start(self, *, total, description, unit):
-        self.last = _JobBar(self.channel, total=total, description=description, unit=unit)
-        return self.last
+        bar = _JobBar(self.channel, total=total, description=description, unit=unit)
+        if self.main is None or (total or 0) >= (self.main.total or 0):
+            self.main = bar
+        return bar
 
 
 def run_job(job_id, work):
@@ -109,9 +113,9 @@ def run_job(job_id, work):
         raise
     finally:
         channel.close()
-        last = listener.last
-        progress = {} if last is None else {"step": last.description[:200], "done": last.done,
-                                            "total": last.total, "unit": last.unit}
+        main = listener.main
+        progress = {} if main is None else {"step": main.description[:200], "done": main.done,
+                                            "total": main.total, "unit": main.unit}
         Job.objects.filter(pk=job.pk).update(
             **outcome, **progress, finished_at=timezone.now(), data=None,
         )

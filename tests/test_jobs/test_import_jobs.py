@@ -53,7 +53,7 @@ def test_a_file_past_the_threshold_runs_as_a_job_and_its_page_shows_it_done_with
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
     assert (job.status, job.kind, job.result) == ("succeeded", "import", {"new": 8, "changed": 0, "unchanged": 0})
-    assert (job.done, job.total) == (1, 1) and job.data is None  # the last step; the file is dropped
+    assert (job.done, job.total, job.step) == (8, 8, "Checking rows") and job.data is None  # the file is dropped
     assert Claim.objects.count() == 8
     # Rescored once, in the job: Brier of "likely" (0.675) on a NO is 0.675².
     assert ExpertScore.objects.get(expert__slug="lukin").brier == pytest.approx(0.675 ** 2)
