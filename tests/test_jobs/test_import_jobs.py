@@ -165,3 +165,17 @@ def test_a_50000_row_claims_file_is_queued_and_the_worker_imports_it_all(analyst
     assert Claim.objects.count() == 50_000
     assert ExpertScore.objects.get(expert__slug="lukin").scored == 1  # one question: the latest claim counts
     assert (job.finished_at - job.started_at).total_seconds() < 120
+
+
+@pytest.mark.django_db
+@override_settings(HINDSIGHT_IMPORT_TASK_ROWS=THRESHOLD)
+def test_an_xlsx_file_past_the_threshold_is_kept_as_bytes_and_imported_by_the_job(analyst_client):
+    import tablib
+
+    sheet = tablib.Dataset(*[(f"expert-{n}", f"Expert {n}") for n in range(6)], headers=["slug", "name"])
+    file = io.BytesIO(sheet.export("xlsx"))
+    file.name = "experts.xlsx"
+    analyst_client.post(reverse("admin:sources_expert_import"), {"resource": "0", "format": "1", "import_file": file})
+    job = Job.objects.get()
+    assert (job.status, job.result["new"], job.encoding) == ("succeeded", 6, "")
+    assert sorted(Expert.objects.values_list("name", flat=True))[:2] == ["Expert 0", "Expert 1"]
