@@ -158,6 +158,7 @@ def build_synthetic(args, rng):
 
     from forecasts.constants import Outcome, ProbabilityOrigin, Side
     from forecasts.models import Claim, HedgePhrase, Question, Resolution
+    from jobs.progress import track
     from sources.models import Expert, Source
 
     today = dt.date.today()
@@ -203,7 +204,7 @@ def build_synthetic(args, rng):
         Resolution.objects.bulk_create(resolutions, batch_size=1000)
         skill = [rng.uniform(0.05, 0.4) for _ in experts]
         claims = []
-        for i in range(1, args.claims + 1):
+        for i in track(range(1, args.claims + 1), description="Building claims"):
             question = rng.choice(questions)
             e = rng.randrange(len(experts))
             raw = min(max(truth[question.pk] + rng.gauss(0, skill[e]), 0.01), 0.99)
@@ -252,12 +253,14 @@ def prepare(args, rng):
     from django.db import connection
 
     from forecasts.score_table import recompute_all_scores
+    from jobs.progress import reporting_to, terminal
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     wipe()
     call_command("load_seeds", verbosity=0, stdout=open(os.devnull, "w"))
-    open_ids = build_synthetic(args, rng)
+    with reporting_to(terminal(sys.stderr)):
+        open_ids = build_synthetic(args, rng)
     t = time.perf_counter()
     experts, question_scores = recompute_all_scores()
     recompute_seconds = time.perf_counter() - t

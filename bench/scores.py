@@ -53,6 +53,7 @@ django.setup()
 from anchors import ANCHOR_PATH, install_urlconf, recompute_anchor  # bench/anchors.py (imports DRF: after setup)
 
 from django.apps import apps
+from jobs.progress import reporting_to, terminal, track
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -123,13 +124,13 @@ def wipe():
 # 2. Synthetic corpus
 
 
-def copy_rows(table, columns, rows, chunk=100_000):
-    """COPY tab-separated lines (already formatted, no escaping needed) into table."""
+def copy_rows(table, columns, rows, *, total, chunk=100_000):
+    """COPY tab-separated lines (already formatted, no escaping needed) into table; a bar of `total` rows."""
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     count = 0
     with connection.cursor() as cursor:
         buffer = io.StringIO()
-        for line in rows:
+        for line in track(rows, total=total, description=f"Building {table}"):
             buffer.write(line)
             count += 1
             if count % chunk == 0:
@@ -171,7 +172,7 @@ def build(args, rng):
 
         counts["experts"] = copy_rows(
             "sources_expert", ["id", "name", "slug", "affiliation", "bio", "links", "created_at", "updated_at"],
-            expert_rows(),
+            expert_rows(), total=args.experts,
         )
 
         def source_rows():
@@ -184,7 +185,7 @@ def build(args, rng):
             "sources_source",
             ["id", "slug", "title", "publisher", "url", "published_on", "excerpt", "notes", "created_at", "updated_at",
              "article_text"],
-            source_rows(),
+            source_rows(), total=args.sources,
         )
 
         # Questions: a latent probability of YES; ~65 % have a past deadline, ~60 % of all are resolved.
@@ -219,7 +220,7 @@ def build(args, rng):
             "forecasts_question",
             ["id", "slug", "title", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note",
              "created_at", "updated_at", "condition_outcome"],
-            question_rows(),
+            question_rows(), total=args.questions,
         )
 
         def resolution_rows():
@@ -234,7 +235,7 @@ def build(args, rng):
         counts["resolutions"] = copy_rows(
             "forecasts_resolution",
             ["id", "question_id", "outcome", "resolved_by_id", "resolved_at", "evidence_url", "note", "automatic"],
-            resolution_rows(),
+            resolution_rows(), total=sum(outcome is not None for outcome in outcomes),
         )
 
         def claim_rows():
@@ -272,7 +273,7 @@ def build(args, rng):
             "forecasts_claim",
             ["id", "question_id", "expert_id", "source_id", "quote", "statement", "hedge", "predicts", "probability",
              "probability_origin", "probability_note", "made_on", "external_id", "created_at", "updated_at"],
-            claim_rows(),
+            claim_rows(), total=args.claims,
         )
 
         with connection.cursor() as cursor:
@@ -450,7 +451,8 @@ def main():
         log(f"Building {args.experts} experts, {args.sources} sources, {args.questions} questions, {args.claims} claims…")
         with Timer() as t:
             wipe()
-            counts, parts = build(args, rng)
+            with reporting_to(terminal(sys.stderr)):
+                counts, parts = build(args, rng)
         log(f"  built in {t.seconds:.1f} s (COPY {parts['copy']:.1f} s, VACUUM ANALYZE {parts['vacuum']:.1f} s): {counts}")
         build_figure = f"{t.seconds:.1f} s"
     build_label = (

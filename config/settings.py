@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "sources",
     "forecasts",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +267,19 @@ EXPORT_FORMATS = [SafeCSV, SafeXLSX, JSON]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# Background work (django-tasks): "immediate" runs each job in the process that starts it (no
+# worker to run); "database" queues it in a table for `manage.py db_worker` (docker-compose runs one).
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r} must be one of: {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# An admin import of more rows than this runs as a background job (its page shows the progress).
+HINDSIGHT_IMPORT_TASK_ROWS = env_int("HINDSIGHT_IMPORT_TASK_ROWS", 5000)
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)

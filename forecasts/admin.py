@@ -36,6 +36,8 @@ from forecasts.models import (
 )
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
+from forecasts.tasks import queue_recompute
+from jobs.admin import register_job_starter
 from sources.admin import ExpertAdmin, SourceAdmin
 from sources.admin_base import HistoryAdmin
 from sources.import_admin import ImportExportMixin
@@ -566,3 +568,8 @@ class SourceWithClaimsAdmin(SuggestClaimsMixin, ClaimSavingMixin, SourceAdmin):
 admin.site.site_header = "Hindsight"
 admin.site.site_title = "Hindsight admin"
 admin.site.index_title = "Forecast records"
+
+
+register_job_starter(
+    "recompute-scores", label="Recompute every score", permission="jobs.recompute_scores", start=queue_recompute,
+)

@@ -57,4 +57,6 @@ ANALYST_PERMISSIONS = {
         "add_topic", "view_topic", "view_hedgescale", "view_hedgephrase",
         "add_suggestion", "change_suggestion", "view_suggestion",
     ],
+    # Follow background jobs (their own imports' and others'), and start a recompute of every score.
+    "jobs": ["view_job", "recompute_scores"],
 }

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, Resolution, Topic
 from forecasts.score_table import recompute_all_scores
+from jobs.progress import progress_bar, track
 from sources.models import Expert, Source
 
 class _ExactEncoder(json.JSONEncoder):
@@ -58,9 +59,16 @@ def export_corpus(stream):
         rows = model.objects.order_by("pk")
         if model is Question:
             rows = _conditions_first(list(rows))
+        else:
+            rows = list(rows)
         counts[model._meta.label] = len(rows)
-        records.extend(serializers.serialize("python", rows, use_natural_foreign_keys=True))
-    json.dump(records, stream, cls=_ExactEncoder, ensure_ascii=False, indent=1, sort_keys=True)
+        label = model._meta.verbose_name_plural
+        records.extend(serializers.serialize(
+            "python", track(rows, description=f"Reading {label}", unit="record"), use_natural_foreign_keys=True,
+        ))
+    with progress_bar(total=1, description="Writing the file", unit="step") as bar:
+        json.dump(records, stream, cls=_ExactEncoder, ensure_ascii=False, indent=1, sort_keys=True)
+        bar.update()
     return counts
 
 
@@ -102,7 +110,9 @@ def import_corpus(stream):
     detached = _detach_unknown_users(records)
     counts = dict.fromkeys((model._meta.label for model in CORPUS_MODELS), 0)
     try:
-        for position, item in enumerate(serializers.deserialize("python", records), start=1):
+        restoring = track(serializers.deserialize("python", records), total=len(records),
+                          description="Restoring records", unit="record")
+        for position, item in enumerate(restoring, start=1):
             record = item.object
             if type(record) not in CORPUS_MODELS:
                 raise CorpusError(f"Record {position}: {record._meta.label} does not belong in a corpus file.")
@@ -117,5 +127,7 @@ def import_corpus(stream):
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), CORPUS_MODELS):
             cursor.execute(statement)
-    recompute_all_scores()
+    with progress_bar(total=1, description="Rebuilding scores", unit="step") as bar:
+        recompute_all_scores()
+        bar.update()
     return counts, detached

@@ -23,6 +23,7 @@ from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from forecasts.seed_ledger import CREATE, KEEP, OVERWRITE, UNCHANGED, UPDATE, SeedLedger, state
+from jobs.progress import progress_bar, track
 from sources import services as source_services
 from sources.links import validate_links
 from sources.models import Expert, Source
@@ -457,9 +458,8 @@ def read_seed_directory(directory):
     check = _Checker()
     scales = _parse_hedges(directory, check)
     files = []
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name == HEDGES_FILE:
-            continue
+    paths = [path for path in sorted(directory.glob("*.yaml")) if path.name != HEDGES_FILE]
+    for path in track(paths, description="Reading seed files", unit="file"):
         parsed = _parse_source_file(path, directory, check)
         if parsed:
             parsed["sources_list"] = [parsed["source"]]
@@ -747,6 +747,10 @@ def _locate_quotes(sources, ledger):
             ledger.kept.append(f"claim {claim.external_id}: its quote is not in its source's article text")
 
 
+# hedges, experts, sources, questions, claims, quote offsets, rescoring
+_LOAD_STEPS = 7
+
+
 def load_seed_directory(directory, *, check_only=False, force=False):
     """Validate every seed file, then (unless check_only) load them. Returns a SeedReport.
 
@@ -763,13 +767,22 @@ def load_seed_directory(directory, *, check_only=False, force=False):
     )
     if check_only:
         return report
-    with transaction.atomic(), deferred_rescoring():
-        ledger = SeedLedger(Path(directory).name, force=force)
-        _load_hedges(scales, ledger, report)
-        experts = _load_experts(files, ledger, report)
-        sources = _load_sources(files, experts, ledger, report)
-        questions = _load_questions(files, ledger, report)
-        _load_claims(files, experts, sources, questions, ledger, report)
-        _locate_quotes(sources, ledger)
+    with progress_bar(total=_LOAD_STEPS, description="Loading seeds", unit="step") as bar:
+        with transaction.atomic():
+            with deferred_rescoring():
+                ledger = SeedLedger(Path(directory).name, force=force)
+                _load_hedges(scales, ledger, report)
+                bar.update()
+                experts = _load_experts(files, ledger, report)
+                bar.update()
+                sources = _load_sources(files, experts, ledger, report)
+                bar.update()
+                questions = _load_questions(files, ledger, report)
+                bar.update()
+                _load_claims(files, experts, sources, questions, ledger, report)
+                bar.update()
+                _locate_quotes(sources, ledger)
+                bar.update()
+            bar.update()  # the scores of every question touched, rescored once
     report.kept, report.overwritten = ledger.kept, ledger.overwritten
     return report

@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
+from jobs.progress import progress_bar
 from sources import services
 from sources.models import Expert, Source
 
@@ -136,22 +137,24 @@ class BulkImportResource(AllOrNothingResource):
         self.prefetch(rows)
         built = []
         invalid = 0
-        for number, (row, line) in enumerate(zip(rows, lines)):
-            try:
-                instance, import_type = self.build_instance(row, line, present)
-            except ValidationError as error:
-                invalid += 1
-                if invalid <= REPORTED_INVALID_ROWS:
-                    result.append_invalid_row(line, row, ValidationError(_messages(error)))
-                continue
-            row_result = RowResult()
-            row_result.import_type = import_type
-            row_result.instance = instance
-            if number < PREVIEW_ROWS:
-                row_result.diff = [self.preview_value(row, field) for field in result.diff_headers]
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-            built.append((instance, import_type))
+        with progress_bar(total=len(rows), description="Checking rows") as bar:
+            for number, (row, line) in enumerate(zip(rows, lines)):
+                bar.update()
+                try:
+                    instance, import_type = self.build_instance(row, line, present)
+                except ValidationError as error:
+                    invalid += 1
+                    if invalid <= REPORTED_INVALID_ROWS:
+                        result.append_invalid_row(line, row, ValidationError(_messages(error)))
+                    continue
+                row_result = RowResult()
+                row_result.import_type = import_type
+                row_result.instance = instance
+                if number < PREVIEW_ROWS:
+                    row_result.diff = [self.preview_value(row, field) for field in result.diff_headers]
+                result.append_row_result(row_result)
+                result.increment_row_result_total(row_result)
+                built.append((instance, import_type))
         result.totals[RowResult.IMPORT_TYPE_INVALID] = invalid
         if invalid > REPORTED_INVALID_ROWS:
             result.notes.append(f"{invalid - REPORTED_INVALID_ROWS:,} more rows have errors (not listed).")
@@ -159,7 +162,9 @@ class BulkImportResource(AllOrNothingResource):
             return
         new = [instance for instance, import_type in built if import_type == RowResult.IMPORT_TYPE_NEW]
         changed = [instance for instance, import_type in built if import_type == RowResult.IMPORT_TYPE_UPDATE]
-        self.save_instances(new, changed, user=user)
+        with progress_bar(total=1, description="Writing the rows and their scores", unit="step") as bar:
+            self.save_instances(new, changed, user=user)
+            bar.update()
         for row_result in result.rows:
             row_result.object_id = row_result.instance.pk
 

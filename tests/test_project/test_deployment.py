@@ -62,3 +62,16 @@ def test_ci_runs_the_readme_test_command_on_sqlite_and_postgres():
     command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]' && .venv/bin/python -m pytest"
     assert command in readme and command in ci
     assert "postgres://postgres@127.0.0.1:5432/hindsight" in ci
+
+
+def test_compose_runs_a_worker_for_the_queued_jobs_with_the_web_image_and_settings(compose):
+    web, worker = compose["services"]["web"], compose["services"]["worker"]
+    assert worker["build"] == web["build"] == "."
+    assert worker["environment"] == web["environment"]  # the same database, cache, key and hosts
+    assert web["environment"]["TASKS_BACKEND"] == "database"  # web queues, the worker runs
+    command = worker["command"]
+    assert "manage.py migrate --check" in command  # waits for web's migrations
+    assert command.index("migrate --check") < command.index("manage.py db_worker")
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert worker["restart"] == "unless-stopped"
+    assert "ports" not in worker  # serves nothing

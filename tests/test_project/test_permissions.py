@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from forecasts.constants import ANALYSTS_GROUP
 from forecasts.models import HedgeScale, Suggestion
+from jobs.models import Job
 from tests.test_forecasts.factories import ClaimFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
@@ -107,6 +108,15 @@ TABLE = [
     ("GET", "/admin/axes/accessattempt/",                    LOGIN, LOGIN, 403, 200),
     ("GET", "/admin/axes/accesslog/",                        LOGIN, LOGIN, 403, 200),
     ("GET", "/admin/axes/accessfailurelog/",                 LOGIN, LOGIN, 403, 200),
+    # Background jobs: analysts follow them; nobody edits one; admins may delete. (Starting a
+    # recompute answers with a redirect to the job: tests/test_jobs/test_import_jobs.py.)
+    ("GET", "/admin/jobs/job/",                              LOGIN, LOGIN, 200, 200),
+    ("GET", "/admin/jobs/job/{job}/change/",                 LOGIN, LOGIN, 200, 200),
+    ("POST", "/admin/jobs/job/{job}/change/",                LOGIN, LOGIN, 403, 403),
+    ("GET", "/admin/jobs/job/add/",                          LOGIN, LOGIN, 403, 403),
+    ("GET", "/admin/jobs/job/{job}/delete/",                 LOGIN, LOGIN, 403, 200),
+    ("GET", "/admin/jobs/job/start/recompute-scores/",       LOGIN, LOGIN, 405, 405),
+    ("GET", "/admin/django_tasks_database/dbtaskresult/",    LOGIN, LOGIN, 403, 200),  # the worker's queue
 ]
 
 BODIES = {
@@ -148,6 +158,7 @@ def records(analyst, reader):
         "claim": claim.pk, "resolved": resolution.question_id, "resolution": resolution.pk,
         "topic": TopicFactory().pk, "scale": HedgeScale.objects.get().pk, "reader": reader.pk,
         "analysts": Group.objects.get(name=ANALYSTS_GROUP).pk, "suggestion": suggestion.pk,
+        "job": Job.objects.create(kind=Job.Kind.IMPORT, title="Import of experts.csv (6,000 experts)").pk,
     }
 
 

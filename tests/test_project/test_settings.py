@@ -89,3 +89,12 @@ def test_log_level_applies_to_djangos_messages_too():
     result = _python("-c", LOG_ONE_LINE_EACH, **{**PRODUCTION, "DEBUG": "1", "LOG_LEVEL": "WARNING"})
 
     assert result.stderr.splitlines() == ["from django", "from the app"]
+
+
+def test_background_jobs_run_in_process_by_default_and_in_the_worker_with_tasks_backend_database():
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks.backends.immediate.ImmediateBackend"
+    show = "from django.conf import settings; import django; django.setup(); print(settings.TASKS['default']['BACKEND'])"
+    result = _python("-c", show, DEBUG="1", TASKS_BACKEND="database")
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr
+    refused = _manage("check", DEBUG="1", TASKS_BACKEND="celery")
+    assert refused.returncode != 0 and "TASKS_BACKEND='celery' must be one of: immediate, database" in refused.stderr

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasts.corpus import CorpusError, import_corpus
+from jobs.progress import reporting_to, terminal
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            with open(path, encoding="utf-8") as stream:
+            with open(path, encoding="utf-8") as stream, reporting_to(terminal(self.stderr)):
                 counts, detached = import_corpus(stream)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from None

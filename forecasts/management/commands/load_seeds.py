@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasts.seed_loader import SeedError, load_seed_directory
+from jobs.progress import reporting_to, terminal
 
 
 class Command(BaseCommand):
@@ -20,7 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, check, force, **options):
         try:
-            report = load_seed_directory(path, check_only=check, force=force)
+            with reporting_to(terminal(self.stderr)):
+                report = load_seed_directory(path, check_only=check, force=force)
         except SeedError as error:
             raise CommandError(
                 f"{len(error.problems)} problem(s) in the seed files; nothing was written:\n" + "\n".join(error.problems)

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from forecasts.score_table import recompute_all_scores
+from jobs.progress import progress_bar, reporting_to, terminal
 
 
 class Command(BaseCommand):
@@ -10,6 +11,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        experts, question_scores = recompute_all_scores()
+        with reporting_to(terminal(self.stderr)), progress_bar(
+            total=1, description="Recomputing scores", unit="step"
+        ) as bar:
+            experts, question_scores = recompute_all_scores()
+            bar.update()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Recomputed scores of {experts} experts ({question_scores} question scores) in {elapsed:.2f} s.")
