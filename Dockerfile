@@ -7,7 +7,6 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY sources ./sources
 COPY forecasts ./forecasts
-COPY jobs ./jobs
 RUN pip install --no-cache-dir .
 
 COPY . .

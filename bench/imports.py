@@ -196,7 +196,7 @@ def queued_import(client, content, rows):
     from django.test.utils import override_settings
     from django.urls import reverse
 
-    from jobs.models import Job
+    from config.jobs.models import Job
 
     upload = io.BytesIO(content)
     upload.name = "queued-claims.csv"

@@ -158,7 +158,7 @@ def build_synthetic(args, rng):
 
     from forecasts.constants import Outcome, ProbabilityOrigin, Side
     from forecasts.models import Claim, HedgePhrase, Question, Resolution
-    from jobs.progress import track
+    from config.jobs.progress import track
     from sources.models import Expert, Source
 
     today = dt.date.today()
@@ -253,7 +253,7 @@ def prepare(args, rng):
     from django.db import connection
 
     from forecasts.score_table import recompute_all_scores
-    from jobs.progress import reporting_to, terminal
+    from config.jobs.progress import reporting_to, terminal
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

@@ -53,7 +53,7 @@ django.setup()
 from anchors import ANCHOR_PATH, install_urlconf, recompute_anchor  # bench/anchors.py (imports DRF: after setup)
 
 from django.apps import apps
-from jobs.progress import reporting_to, terminal, track
+from config.jobs.progress import reporting_to, terminal, track
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style

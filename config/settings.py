@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sources",
     "forecasts",
-    "jobs",
+    "config.jobs",
 ]
 
 MIDDLEWARE = [

@@ -37,7 +37,7 @@ from forecasts.models import (
 from forecasts.resources import ClaimResource, QuestionResource
 from forecasts.selectors import ranked_experts, stored_score
 from forecasts.tasks import queue_recompute
-from jobs.admin import register_job_starter
+from config.jobs.admin import register_job_starter
 from sources.admin import ExpertAdmin, SourceAdmin
 from sources.admin_base import HistoryAdmin
 from sources.import_admin import ImportExportMixin

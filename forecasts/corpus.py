@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from forecasts.models import Claim, HedgePhrase, HedgeScale, Question, Resolution, Topic
 from forecasts.score_table import recompute_all_scores
-from jobs.progress import progress_bar, track
+from config.jobs.progress import progress_bar, track
 from sources.models import Expert, Source
 
 class _ExactEncoder(json.JSONEncoder):

@@ -23,7 +23,7 @@ from forecasts.hedges import normalise_hedge, probability_of_yes
 from forecasts.models import Claim, HedgeScale, Question, Resolution
 from forecasts.score_table import deferred_rescoring
 from forecasts.seed_ledger import CREATE, KEEP, OVERWRITE, UNCHANGED, UPDATE, SeedLedger, state
-from jobs.progress import progress_bar, track
+from config.jobs.progress import progress_bar, track
 from sources import services as source_services
 from sources.links import validate_links
 from sources.models import Expert, Source

@@ -3,9 +3,9 @@
 from django_tasks import task
 
 from forecasts.score_table import recompute_all_scores
-from jobs.models import Job
-from jobs.progress import progress_bar
-from jobs.runner import run_job, start_job
+from config.jobs.models import Job
+from config.jobs.progress import progress_bar
+from config.jobs.runner import run_job, start_job
 
 
 def _recompute(job):

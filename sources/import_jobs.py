@@ -7,8 +7,8 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 from import_export.results import RowResult
 
-from jobs.models import Job
-from jobs.runner import JobFailed, run_job, start_job
+from config.jobs.models import Job
+from config.jobs.runner import JobFailed, run_job, start_job
 
 _COUNTED = {RowResult.IMPORT_TYPE_NEW: "new", RowResult.IMPORT_TYPE_UPDATE: "changed", RowResult.IMPORT_TYPE_SKIP: "unchanged"}
 

@@ -10,7 +10,7 @@ from django.db import DatabaseError, transaction
 from import_export import fields, resources, widgets
 from import_export.results import Error, Result, RowResult
 
-from jobs.progress import progress_bar
+from config.jobs.progress import progress_bar
 from sources import services
 from sources.models import Expert, Source
 

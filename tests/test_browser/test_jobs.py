@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from jobs.models import Job
+from config.jobs.models import Job
 from tests.test_browser.conftest import CHROMIUM
 from tests.test_browser.test_admin_workbench import _log_in, _submit
 from tests.test_sources.factories import SourceFactory

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jobs.admin import progress_text
-from jobs.models import Job
+from config.jobs.admin import progress_text
+from config.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from forecasts.models import Claim, ExpertScore
-from jobs.models import Job
+from config.jobs.models import Job
 from sources.models import Expert
 from tests.test_forecasts.factories import QuestionFactory, ResolutionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory

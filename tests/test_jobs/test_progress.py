@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from forecasts.corpus import CORPUS_MODELS
-from jobs.progress import progress_bar, reporting_to, terminal, track
+from config.jobs.progress import progress_bar, reporting_to, terminal, track
 
 
 class FakeTerminal(io.StringIO):

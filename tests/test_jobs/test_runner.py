@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection, connections, transaction
 
-from jobs import runner
-from jobs.models import Job
-from jobs.progress import progress_bar
-from jobs.runner import JobFailed, run_job
+from config.jobs import runner
+from config.jobs.models import Job
+from config.jobs.progress import progress_bar
+from config.jobs.runner import JobFailed, run_job
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite allows one writer at a time; run with DATABASE_URL=postgres://…"

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from forecasts.constants import ANALYSTS_GROUP
 from forecasts.models import HedgeScale, Suggestion
-from jobs.models import Job
+from config.jobs.models import Job
 from tests.test_forecasts.factories import ClaimFactory, ResolutionFactory, TopicFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from forecasts.corpus import export_corpus
-from jobs.progress import reporting_to, terminal
+from config.jobs.progress import reporting_to, terminal
 
 class Command(BaseCommand):
     help = "Back up every source, expert, question, claim, resolution and hedge scale to a JSON file."

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasts.corpus import CorpusError, import_corpus
-from jobs.progress import reporting_to, terminal
+from config.jobs.progress import reporting_to, terminal
 
 
 class Command(BaseCommand):

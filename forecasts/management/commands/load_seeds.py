@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasts.seed_loader import SeedError, load_seed_directory
-from jobs.progress import reporting_to, terminal
+from config.jobs.progress import reporting_to, terminal
 
 
 class Command(BaseCommand):

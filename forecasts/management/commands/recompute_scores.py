@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from forecasts.score_table import recompute_all_scores
-from jobs.progress import progress_bar, reporting_to, terminal
+from config.jobs.progress import progress_bar, reporting_to, terminal
 
 
 class Command(BaseCommand):

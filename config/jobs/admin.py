@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from jobs.models import Job
+from config.jobs.models import Job
 
 _STARTERS = {}
 

@@ -11,8 +11,8 @@ import time
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
-from jobs.models import Job
-from jobs.progress import reporting_to
+from config.jobs.models import Job
+from config.jobs.progress import reporting_to
 
 WRITE_INTERVAL = 0.5
 
