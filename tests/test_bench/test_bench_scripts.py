@@ -35,7 +35,7 @@ def _bench_database_url(tmp_path, script):
 
 
 def test_every_bench_script_is_found():
-    assert {"imports.py", "intake.py", "load.py", "scores.py"} <= {path.name for path in SCRIPTS}
+    assert {"imports.py", "intake.py", "load.py", "scores.py", "twosites.py"} <= {path.name for path in SCRIPTS}
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[path.name for path in SCRIPTS])
