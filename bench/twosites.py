@@ -25,9 +25,7 @@ import json
 import os
 import random
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,7 @@ from pathlib import Path
 from common import free_port, parse_args_with_tiny, table  # bench/common.py
 
 import load  # bench/load.py: database preparation and gunicorn handling
+from servers import OwnRedis, ServerUnavailable  # bench/servers.py
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_twosites_bench"
@@ -72,38 +71,6 @@ def parse_args(argv=None):
 
 
 # The shared cache
-
-
-def start_own_redis():
-    """A throwaway redis-server on a free port: (url, process), or (None, None) without redis-server."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        return None, None
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
-                    return f"redis://127.0.0.1:{port}/0", process
-        except OSError:
-            time.sleep(0.1)
-    stop_process(process)
-    return None, None
-
-
-def stop_process(process):
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 # The two instances
@@ -296,9 +263,11 @@ def main():
     if args.database_cache:
         redis_url, cache = "", "the database cache table (--database-cache)"
     elif not redis_url:
-        redis_url, redis_process = start_own_redis()
-        cache = f"a redis-server of its own ({redis_url})" if redis_url else \
-            "the database cache table (no REDIS_URL and no redis-server here)"
+        try:
+            redis_process = OwnRedis()
+            redis_url, cache = redis_process.url, f"a redis-server of its own ({redis_process.url})"
+        except ServerUnavailable as error:
+            cache = f"the database cache table (no REDIS_URL, and no Redis of its own: {error})"
     env = {key: value for key, value in os.environ.items()
            if key not in ("DEBUG", "THROTTLE_ANON", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({
@@ -337,7 +306,8 @@ def main():
     finally:
         for process in processes:
             load.stop_gunicorn(process)
-        stop_process(redis_process)
+        if redis_process is not None:
+            redis_process.drop()
         signal.signal(signal.SIGTERM, previous_sigterm)
     rows = [["check", "on A", "on B", "result"]]
     for check, on_a, on_b, passed in results:
