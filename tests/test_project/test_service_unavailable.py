@@ -89,7 +89,8 @@ def test_service_is_back_on_the_first_request_after_the_database_returns(client)
 @pytest.mark.parametrize("error", [RedisConnectionError("Error 111 connecting to redis:6379. Connection refused."),
                                    RedisTimeoutError("Timeout reading from socket")])
 def test_page_while_redis_is_down_is_a_plain_503_page_naming_it(client, error):
-    with mock.patch("forecasts.views.Topic.objects.order_by", side_effect=error):  # a page's first shared read
+    # The page's first read of shared state fails as a read from a stopped Redis does (a cached page part, say).
+    with mock.patch(EXECUTE, side_effect=error):
         response = client.get("/")
     _assert_page_503(response, CACHE)
 
