@@ -268,13 +268,15 @@ def main():
             redis_url, cache = redis_process.url, f"a redis-server of its own ({redis_process.url})"
         except ServerUnavailable as error:
             cache = f"the database cache table (no REDIS_URL, and no Redis of its own: {error})"
+    # The caller's throttle and lockout settings (a test run turns them off) must not leak into the instances.
     env = {key: value for key, value in os.environ.items()
-           if key not in ("DEBUG", "THROTTLE_ANON", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+           if key not in ("DEBUG", "REDIS_URL", "DJANGO_SETTINGS_MODULE") and not key.startswith(("THROTTLE_", "AXES_"))}
     env.update({
         "DATABASE_URL": args.database_url, "SECRET_KEY": "twosites-" + secrets.token_urlsafe(32),  # one key for both
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "TRUSTED_PROXIES": "1",
-        "THROTTLE_ANON": f"{THROTTLE_ANON}/minute", "PYTHONUNBUFFERED": "1",
+        "THROTTLE_ANON": f"{THROTTLE_ANON}/minute", "AXES_ENABLED": "1", "AXES_FAILURE_LIMIT": str(limit),
+        "PYTHONUNBUFFERED": "1",
     })
     if redis_url:
         env["REDIS_URL"] = redis_url
