@@ -642,7 +642,8 @@ def is_hang(status):
 
 
 def fault_report(records, fault):
-    """(table rows by phase, seconds from the server being up again to the last failed response, problems)."""
+    """(table rows by phase, (seconds from the restart command, and from the server being ready, to the last
+    failed response), problems)."""
     phases = [("before the stop", lambda t: t < fault.stop_began),
               ("stopped → reported ready", lambda t: fault.stop_began <= t <= fault.up_at),
               ("after it reported ready", lambda t: t > fault.up_at)]
