@@ -18,6 +18,13 @@ Steps (see bench/README.md, "load.py"):
   4. stop gunicorn (always, also on Ctrl-C), check that the score tables kept current under load
      equal a rebuild from scratch, and print the table.
 
+Fault runs (--fault postgres|redis, README "Faults"): the bench starts a server of its own
+(bench/servers.py: a throwaway PostgreSQL cluster on a free port, holding the whole run's
+database, or a redis-server on a free port as the shared cache), stops it --fault-at seconds into
+the timed run, starts it again --down-seconds later, and reports the responses by phase (JSON 503s,
+anything else, hangs = client timeouts) and how long full service took to return; the server is
+dropped at the end. The shared servers are never touched.
+
 Standard library only on the client side (threads + http.client). PostgreSQL only; the database
 is wiped, so its name must contain "load" or "bench" unless --allow-wipe is given.
 """
@@ -44,6 +51,7 @@ from pathlib import Path
 from common import (  # bench/common.py
     create_database_if_missing, free_port, parse_args_with_tiny, percentile, skip,
 )
+from servers import OwnPostgres, OwnRedis, ServerUnavailable  # bench/servers.py
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hindsight_load"
@@ -54,6 +62,8 @@ READ_ENDPOINTS = [
     ("GET /api/claims/?expert={slug}", lambda slug: f"/api/claims/?expert={slug}"),
 ]
 RESOLVE_LABEL = "POST /api/questions/{id}/resolve/"
+UNAVAILABLE = "503 JSON"  # a JSON 503 with Retry-After
+FULL_SERVICE_SECONDS = 10  # a fault run's goal: every request succeeds again within this after the restart
 FIRST = ["Ana", "Boris", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena",
          "Mikhail", "Nadia", "Omar", "Petra", "Rosa", "Sven", "Tomoko", "Uma", "Viktor", "Wen", "Yuki"]
 LAST = ["Abe", "Baker", "Cho", "Diaz", "Evans", "Fischer", "Garcia", "Horvat", "Ito", "Jensen", "Kim", "Lopez",
@@ -87,12 +97,24 @@ def parse_args():
                         help="Hard cap on the requests of one client (default 1000000).")
     parser.add_argument("--warmup", type=int, default=5, help="Untimed GETs per endpoint and worker first (default 5).")
     parser.add_argument("--seed", type=int, default=20240101, help="Random seed of data and clients.")
+    parser.add_argument("--fault", choices=["postgres", "redis"],
+                        help="Stop and restart a server of the bench's own during the run (see the docstring).")
+    parser.add_argument("--fault-at", type=float, default=None,
+                        help="Seconds into the timed run when the server stops (default a third of --seconds).")
+    parser.add_argument("--down-seconds", type=float, default=5, help="How long it stays down (default 5).")
     args = parse_args_with_tiny(parser, {
         "clients": 2, "seconds": 2, "claims": 200, "experts": 10, "workers": 1, "warmup": 1, "timeout": 10,
         "database_url": os.environ.get("DATABASE_URL", ""), "port": None,
     })
     if args.port is None:  # tiny runs may overlap other runs on the machine
         args.port = free_port()
+    if args.fault and args.tiny:
+        args.seconds, args.down_seconds = max(args.seconds, 12), min(args.down_seconds, 2)
+    if args.fault_at is None:
+        args.fault_at = args.seconds / 3 if not args.tiny else 2
+    if args.fault and not (0 <= args.fault_at and args.fault_at + args.down_seconds + 8 <= args.seconds):
+        parser.error("--fault-at + --down-seconds must leave 8 s of the timed run after the restart begins "
+                     "(the server's start plus the time to measure service returning).")
     if args.questions is None:
         args.questions = max(10, args.claims // 5)
     if args.sources is None:
@@ -511,6 +533,9 @@ class Client:
             response = self.conn.getresponse()
             data = response.read()
             status = response.status
+            if status == 503 and (response.getheader("Content-Type") or "").startswith("application/json") \
+                    and response.getheader("Retry-After"):
+                status = UNAVAILABLE  # the clean answer of a service that is down
             if response.will_close:
                 self.conn.close()
         except (OSError, http.client.HTTPException) as error:
@@ -534,7 +559,7 @@ def reader(index, args, slugs, deadline, stop, out):
             label, make_path = READ_ENDPOINTS[n % len(READ_ENDPOINTS)]
             n += 1
             status, ms, _ = client.request("GET", make_path(rng.choice(slugs)))
-            records.append((label, status, ms))
+            records.append((label, status, ms, time.perf_counter()))
     finally:
         client.close()
 
@@ -548,7 +573,7 @@ def analyst(args, token, question_ids, deadline, stop, out):
                 break
             outcome = "yes" if rng.random() < 0.5 else "no"
             status, ms, body = client.request("POST", f"/api/questions/{question_id}/resolve/", {"outcome": outcome})
-            out.append((RESOLVE_LABEL, status, ms, question_id, body if status != 201 else None))
+            out.append((RESOLVE_LABEL, status, ms, time.perf_counter(), question_id, body if status != 201 else None))
     finally:
         client.close()
 
@@ -581,6 +606,124 @@ def warm_up(args, slugs):
                 bad[(label, status)] += 1
     client.close()
     return bad
+
+
+# Faults
+
+
+class FaultInjector(threading.Thread):
+    """Stops the bench's own server fault_at seconds after `started`, starts it again down_seconds later."""
+
+    def __init__(self, server, started, fault_at, down_seconds, stop):
+        super().__init__(daemon=True)
+        self.server, self.started, self.fault_at, self.down_seconds, self.stop_event = (
+            server, started, fault_at, down_seconds, stop)
+        self.stop_began = self.down_at = self.restart_began = self.up_at = None
+        self.error = None
+
+    def run(self):
+        try:
+            if self.stop_event.wait(max(0.0, self.started + self.fault_at - time.perf_counter())):
+                return
+            self.stop_began = time.perf_counter()
+            self.server.stop()
+            self.down_at = time.perf_counter()
+            self.stop_event.wait(self.down_seconds)  # back up even when the run ends meanwhile
+            self.restart_began = time.perf_counter()
+            self.server.start()
+            self.up_at = time.perf_counter()
+        except Exception as error:  # reported; the run goes on
+            self.error = error
+
+
+def is_ok(status):
+    return isinstance(status, int) and 200 <= status < 300
+
+
+def is_hang(status):
+    return status in ("TimeoutError", "timeout")
+
+
+def fault_report(records, fault):
+    """(table rows by phase, (seconds from the restart command, and from the server being ready, to the last
+    failed response), problems)."""
+    phases = [("before the stop", lambda t: t < fault.stop_began),
+              ("stopped → reported ready", lambda t: fault.stop_began <= t <= fault.up_at),
+              ("after it reported ready", lambda t: t > fault.up_at)]
+    rows = []
+    for name, within in phases:
+        chosen = [record for record in records if within(record[3])]
+        statuses = Counter(record[1] for record in chosen)
+        other = {status: count for status, count in statuses.items()
+                 if not is_ok(status) and status != UNAVAILABLE and not is_hang(status)}
+        times = [record[2] for record in chosen]
+        rows.append([name, f"{len(chosen)}", f"{sum(c for s, c in statuses.items() if is_ok(s))}",
+                     f"{statuses[UNAVAILABLE]}",
+                     ", ".join(f"{s}×{c}" for s, c in sorted(other.items(), key=lambda kv: str(kv[0]))) or "0",
+                     f"{sum(c for s, c in statuses.items() if is_hang(s))}",
+                     ms(percentile(times, 0.5)), ms(max(times)) if times else "—"])
+    failures = [record[3] for record in records if not is_ok(record[1]) and record[3] >= fault.stop_began]
+    last_failure = max(failures, default=fault.stop_began)
+    problems = []
+    if not any(record[3] > fault.up_at for record in records):
+        problems.append("no request completed after the server was up again: run longer (--seconds)")
+    if not any(is_ok(record[1]) and record[3] > last_failure for record in records):
+        problems.append("no successful response after the last failure: service did not come back")
+    # From the restart command; and from the server saying it is ready (0 when service was back before that).
+    return rows, (last_failure - fault.restart_began, max(0.0, last_failure - fault.up_at)), problems
+
+
+def report_fault(args, fault, records, started):
+    """Print the fault run's table and verdict; returns its problems."""
+    if fault.error is not None or fault.up_at is None:
+        log(f"fault: the server could not be stopped and started again: {fault.error or 'the run ended first'}")
+        return ["fault injection failed"]
+    rows, recovery, problems = fault_report(records, fault)
+    hangs = sum(1 for record in records if is_hang(record[1]))
+    others = sum(1 for record in records if not is_ok(record[1]) and record[1] not in (UNAVAILABLE, 409)
+                 and not is_hang(record[1]))
+    unavailable = sum(1 for record in records if record[1] == UNAVAILABLE)
+    log()
+    log(f"fault: {fault.server.name} stopped at {fault.stop_began - started:.1f} s (the stop took "
+        f"{fault.down_at - fault.stop_began:.2f} s), started again at {fault.restart_began - started:.1f} s and "
+        f"accepting connections at {fault.up_at - started:.1f} s (the start took {fault.up_at - fault.restart_began:.2f} s); "
+        f"down {fault.up_at - fault.stop_began:.1f} s in all")
+    header = ["phase", "requests", "2xx", "JSON 503", "other errors", "timeouts (hangs)", "p50 ms", "max ms"]
+    log(markdown_table(header, rows))
+    since_restart, recovery = recovery
+    log(f"full service {since_restart:.2f} s after the restart began, {recovery:.2f} s after {fault.server.name} "
+        f"reported ready (the last failed response; every response after it succeeded)")
+    verdict = "OK" if not (hangs or others or problems) and recovery <= FULL_SERVICE_SECONDS else "FAIL"
+    log(f"fault targets: only JSON 503s while down ({unavailable}), no other error ({others}), no hang ({hangs}), "
+        f"full service within {FULL_SERVICE_SECONDS} s ({recovery:.2f} s) — {verdict}")
+    for problem in problems:
+        log(f"  {problem}")
+    if recovery > FULL_SERVICE_SECONDS:
+        problems.append(f"full service took {recovery:.1f} s")
+    return problems + (["errors other than JSON 503s, or hangs"] if hangs or others else [])
+
+
+def start_own_server(args):
+    """The server of a fault run, or None; with --tiny, a machine that cannot run one skips the fault part."""
+    if not args.fault:
+        return None
+    try:
+        server = OwnPostgres() if args.fault == "postgres" else OwnRedis()
+    except ServerUnavailable as error:
+        if args.tiny:
+            log(f"fault part skipped: cannot start a {args.fault} server of the bench's own ({error}); "
+                "running without a fault.")
+            args.fault = None
+            return None
+        sys.exit(f"--fault {args.fault} needs a server of the bench's own, which cannot start here: {error}")
+    if args.fault == "postgres":
+        args.database_url = server.url
+        log(f"fault run: a PostgreSQL cluster of the bench's own on 127.0.0.1:{server.port} holds the database; "
+            f"dropped at the end")
+    else:
+        os.environ["REDIS_URL"] = server.url
+        log(f"fault run: a redis-server of the bench's own ({server.url}) is the shared cache; stopped at the end")
+    return server
 
 
 # 4. Report
@@ -631,6 +774,15 @@ def _interrupt(signum, frame):
 
 def main():
     args = parse_args()
+    server = start_own_server(args)
+    try:
+        run(args, server)
+    finally:
+        if server is not None:
+            server.drop()
+
+
+def run(args, server):
     check_database_url(args.database_url, args.allow_wipe)
     if not port_free(args.port):
         sys.exit(f"Port {args.port} on 127.0.0.1 is in use; choose another with --port.")
@@ -665,6 +817,7 @@ def main():
     stop = threading.Event()
     reads = [[] for _ in range(args.clients)]
     resolves = []
+    fault = None
     threads = []
     run_seconds = 0.0
     cpu = {}
@@ -695,6 +848,10 @@ def main():
                                             daemon=True))
             for thread in threads:
                 thread.start()
+            if server is not None:
+                log(f"  fault: {server.name} stops at {args.fault_at:g} s and is down for {args.down_seconds:g} s")
+                fault = FaultInjector(server, started, args.fault_at, args.down_seconds, stop)
+                fault.start()
             hard_stop = deadline + args.timeout + 5
             for thread in threads:
                 thread.join(max(0.0, hard_stop - time.perf_counter()))
@@ -715,6 +872,8 @@ def main():
         stop.set()
         for thread in threads:
             thread.join(2)
+        if fault is not None:
+            fault.join(60)  # the server must be up again for the checks below
         stop_gunicorn(process)
         signal.signal(signal.SIGTERM, previous_sigterm)
     if interrupted:
@@ -726,21 +885,29 @@ def main():
     problems = check_scores()
     connection.close()
 
+    if args.fault:  # a JSON 503 while the server is down is the expected answer, not an error
+        def reads_kind(status):
+            return "unavailable" if status == UNAVAILABLE else read_kind(status)
+
+        def resolves_kind(status):
+            return "unavailable" if status == UNAVAILABLE else resolve_kind(status)
+    else:
+        reads_kind, resolves_kind = read_kind, resolve_kind
     all_reads = [record for records in reads for record in records]
     by_label = defaultdict(list)
     for record in all_reads:
         by_label[record[0]].append(record)
     rows, errors_total = [], 0
     for label, _ in READ_ENDPOINTS:
-        row, errors = summarize(label, by_label[label], run_seconds, read_kind)
+        row, errors = summarize(label, by_label[label], run_seconds, reads_kind)
         rows.append(row)
         errors_total += errors
-    rows.append(summarize("all reads", all_reads, run_seconds, read_kind)[0])
-    row, errors = summarize(RESOLVE_LABEL + " (analyst)", resolves, run_seconds, resolve_kind)
+    rows.append(summarize("all reads", all_reads, run_seconds, reads_kind)[0])
+    row, errors = summarize(RESOLVE_LABEL + " (analyst)", resolves, run_seconds, resolves_kind)
     rows.append(row)
     errors_total += errors
     rows.append(summarize("all requests", all_reads + resolves, run_seconds,
-                          lambda status: resolve_kind(status) if status == 409 else read_kind(status))[0])
+                          lambda status: resolves_kind(status) if status == 409 else reads_kind(status))[0])
     total_requests = len(all_reads) + len(resolves)
     resolved_ok = sum(1 for record in resolves if record[1] == 201)
     conflicts = sum(1 for record in resolves if record[1] == 409)
@@ -799,15 +966,18 @@ def main():
     verdict_p95 = "OK" if p95_reads < 200 else "FAIL"
     log(f"targets: 0 errors — {verdict_errors} ({errors_total} errors, {conflicts} conflicts); "
         f"p95 < 200 ms (all reads) — {verdict_p95} ({ms(p95_reads)} ms)")
-    failures = [record for record in resolves if record[1] != 201][:5]
+    fault_problems = []
+    if fault is not None:
+        fault_problems = report_fault(args, fault, all_reads + resolves, started)
+    failures = [record for record in resolves if record[1] not in (201, UNAVAILABLE)][:5]
     for record in failures:
-        log(f"  resolve {record[3]} answered {record[1]}: {(record[4] or b'')[:200]!r}")
+        log(f"  resolve {record[4]} answered {record[1]}: {(record[5] or b'')[:200]!r}")
     if log_lines:
         log(f"gunicorn log: {len(log_lines)} lines besides the start-up banners; the last 10 ({logpath}):")
         for line in log_lines[-10:]:
             log("  " + line[:300])
     log(f"total run time: {time.perf_counter() - began:.1f} s")
-    if errors_total or conflicts or problems:
+    if errors_total or conflicts or problems or fault_problems:
         sys.exit(1)
 
 

@@ -53,7 +53,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: decides, before any query, whether this request may read from the replica.
+    "config.db_router.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.unavailable.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body or queries the database with the query string.
     "config.middleware.RejectNulInQueryStringMiddleware",
@@ -94,24 +97,44 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
+# Faults (config.unavailable): a database that does not answer makes a request fail within
+# DB_CONNECT_TIMEOUT seconds as a 503, not hang; a persistent connection is health-checked before
+# reuse, so service is back with the database's first answer.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+
+
+def _database(url):
+    database = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    if "postgresql" in database["ENGINE"]:
+        database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    return database
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A read replica (README, "Scaling out"): anonymous reads go to it, everything else to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every worker process: throttle counts must be shared to be exact. Redis
 # when REDIS_URL is set (fast: docker-compose runs one); otherwise a database table, created by a
 # migration (forecasts 0004), which needs no extra service but costs a few queries per request.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis that does not answer within CACHE_TIMEOUT seconds is a 503 (config.unavailable), not a hang.
+CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 2)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT, "socket_timeout": CACHE_TIMEOUT},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}
 }
+# Seconds a client is told to wait (Retry-After) when the database or the cache is down.
+UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -21,3 +21,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing is collected in tests; WhiteNoise serves from the finders
+# The read replica as a test mirror of the primary: the router tests (tests/test_project/test_db_router.py)
+# install config.db_router with override_settings; elsewhere nothing routes to it.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
