@@ -237,12 +237,12 @@ def refresh_expert_scores(expert_ids):
 @transaction.atomic
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
-    QuestionScore.objects.all().delete()
-    PanelScore.objects.all().delete()
     if _set_based():
-        n_scored = score_sql.write_question_rows()
+        n_scored = score_sql.rebuild_question_rows()
         ExpertScore.objects.all().delete()
         return score_sql.write_expert_rows(), n_scored
+    QuestionScore.objects.all().delete()
+    PanelScore.objects.all().delete()
     # Only claims on questions resolved YES or NO can score: leave the others in the database.
     claims = Claim.objects.filter(question__resolution__outcome__in=SCORED_OUTCOMES)
     scored, panels = _score_results(_claim_rows(claims).iterator(chunk_size=20000))
