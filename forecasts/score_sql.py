@@ -97,18 +97,30 @@ def _json_float(expression):
             f"ELSE to_json({expression}) END)")
 
 
-def _calibration_bin():
-    """The JSON of one calibration bin, as formulas.CalibrationBin.as_dict gives it, from bins' columns
-    (json, not jsonb: built as text, parsed once per expert)."""
-    low, high = score_sql.wilson_interval("yes", "n")
+def _float_array(values):
+    return f"(ARRAY[{', '.join(repr(float(value)) for value in values)}]::float8[])"
+
+
+def _calibration_values():
+    """The select list of one calibration bin's numbers from bins' columns (idx, n, mean_forecast, yes), each
+    computed once: its bounds exactly as formulas.calibration_bins rounds them, observed frequency, Wilson."""
     bins = formulas.CALIBRATION_BINS
+    low, high = score_sql.wilson_interval("yes", "n")
     return (
-        f"json_build_object("
-        f"'bin_low', {_json_float(f'round((idx::numeric / {bins}), 10)::float8')}, "
-        f"'bin_high', {_json_float(f'round(((idx + 1)::numeric / {bins}), 10)::float8')}, "
-        f"'n', n, 'mean_forecast', {_json_float('mean_forecast')}, "
-        f"'observed', {_json_float('yes::float8 / n')}, "
-        f"'ci95', json_build_array({_json_float(low)}, {_json_float(high)}))"
+        f"expert_id, idx, n, mean_forecast, yes::float8 / n AS observed, "
+        f"{_float_array(round(i / bins, 10) for i in range(bins))}[idx + 1] AS bin_low, "
+        f"{_float_array(round((i + 1) / bins, 10) for i in range(bins))}[idx + 1] AS bin_high, "
+        f"{low} AS ci_low, {high} AS ci_high"
+    )
+
+
+def _calibration_bin():
+    """The JSON of one calibration bin, as formulas.CalibrationBin.as_dict gives it (json, not jsonb: built as
+    text, parsed once per expert)."""
+    return (
+        f"json_build_object('bin_low', {_json_float('bin_low')}, 'bin_high', {_json_float('bin_high')}, 'n', n, "
+        f"'mean_forecast', {_json_float('mean_forecast')}, 'observed', {_json_float('observed')}, "
+        f"'ci95', json_build_array({_json_float('ci_low')}, {_json_float('ci_high')}))"
     )
 
 
@@ -139,6 +151,8 @@ def expert_rows_sql(expert_ids=None):
     upserted: every registry column, counts, calibration bins, Murphy decomposition."""
     moments, columns = _aggregates()
     bins = formulas.CALIBRATION_BINS
+    # For every expert: one hash of all questions joined once to a million claims; for a few: index lookups.
+    materialized = "MATERIALIZED" if expert_ids is None else "NOT MATERIALIZED"
     experts = (f"SELECT expert_id FROM counts" if expert_ids is None
                else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
     names = ["scored", "open", "unscorable", "late", *(n for n, _ in columns), "calibration", "reliability",
@@ -153,19 +167,23 @@ WITH qs AS MATERIALIZED (
     SELECT * FROM {_QUESTION_SCORE} WHERE TRUE {_ids_filter("expert_id", expert_ids)}
 ), a AS (
     SELECT expert_id, {moments}, avg(outcome::float8) AS base_rate FROM qs GROUP BY expert_id
+), by_value AS (
+    -- Forecasts by value: what the calibration bins and the Murphy decomposition are built from.
+    SELECT expert_id, probability AS p, count(*) AS n, sum(outcome) AS yes FROM qs GROUP BY expert_id, probability
 ), bins AS (
-    SELECT expert_id, idx, count(*) AS n, avg(probability) AS mean_forecast, sum(outcome) AS yes
-    FROM (SELECT expert_id, probability, outcome,
-                 least(floor(probability * {bins} + 1e-9::float8)::int, {bins - 1}) AS idx FROM qs) b
-    GROUP BY expert_id, idx
+    SELECT expert_id, least(floor(p * {bins} + 1e-9::float8)::int, {bins - 1}) AS idx, sum(n) AS n,
+           sum(p * n) / sum(n) AS mean_forecast, sum(yes) AS yes
+    FROM by_value GROUP BY expert_id, 2
+), bin_values AS MATERIALIZED (
+    SELECT {_calibration_values()} FROM bins
 ), cal AS (
-    SELECT expert_id, json_agg({_calibration_bin()} ORDER BY idx)::jsonb AS calibration FROM bins GROUP BY expert_id
+    SELECT expert_id, json_agg({_calibration_bin()} ORDER BY idx)::jsonb AS calibration FROM bin_values
+    GROUP BY expert_id
 ), groups AS (
     -- Forecasts grouped by value to 9 decimals, as formulas.murphy_decomposition (rounded in float8: numeric
     -- is slower, and the two differ only for a value halfway at the tenth decimal).
-    SELECT expert_id, round(probability * 1e9::float8) / 1e9::float8 AS p, count(*) AS n,
-           avg(outcome::float8) AS observed
-    FROM qs GROUP BY expert_id, 2
+    SELECT expert_id, round(p * 1e9::float8) / 1e9::float8 AS p, sum(n) AS n, sum(yes)::float8 / sum(n) AS observed
+    FROM by_value GROUP BY expert_id, 2
 ), m AS (
     SELECT g.expert_id,
            sum(g.n * (g.p - g.observed) ^ 2) / min(a.scored) AS reliability,
@@ -176,7 +194,7 @@ WITH qs AS MATERIALIZED (
     -- In the order of the (expert, question, made_on) index: read from it alone, no hashing of every claim.
     SELECT DISTINCT ON (expert_id, question_id) expert_id, question_id, made_on FROM {_CLAIM}
     WHERE TRUE {_ids_filter("expert_id", expert_ids)} ORDER BY expert_id, question_id, made_on
-), questions AS (
+), questions AS {materialized} (
     SELECT q.id AS question_id, q.deadline, r.outcome
     FROM {_QUESTION} q LEFT JOIN {_RESOLUTION} r ON r.question_id = q.id
 ), per_question AS (
