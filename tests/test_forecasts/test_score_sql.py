@@ -17,7 +17,7 @@ from forecasts import score_table, services
 from forecasts.constants import Outcome, ProbabilityOrigin, Side
 from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore, Resolution
 from forecasts.score_table import recompute_all_scores
-from forecasts.scoring import formulas, registry
+from forecasts.scoring import formulas
 from forecasts.scoring import sql as score_sql
 from sources.models import Expert, Source
 
@@ -204,12 +204,6 @@ def test_a_write_locks_its_question_and_experts_once():
     locks = [q["sql"] for q in queries.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
     assert len([sql for sql in locks if '"forecasts_question"' in sql]) == 1
     assert len([sql for sql in locks if '"sources_expert"' in sql]) == 1
-
-
-def test_every_score_has_its_sql_spelling():
-    for score in registry.SCORES:
-        assert score.sql, f"{score.name} has no SQL spelling (registry.Score.sql)"
-        assert bool(score.interval) == bool(score.interval_sql), f"{score.name}: interval without its SQL"
 
 
 @pytest.mark.django_db
