@@ -254,7 +254,8 @@ def rebuild_question_rows():
             cursor.execute(f"DROP INDEX {name}")
         cursor.execute(_BULK_SETTINGS + question_rows_sql(), {})
         rows = cursor.rowcount
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Derived rows a rebuild can always write again: COMMIT need not wait for their WAL to reach the disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL synchronous_commit = off")
         for definition, _ in indexes:
             cursor.execute(definition)
         return rows
