@@ -3,11 +3,14 @@
 - ANCHOR_RECOMPUTE: one SQL statement writing what a full recompute writes at its core: the
   per-question rows (the latest claim on or before the deadline, Brier, log, baseline and peer
   scores) into one table and the per-expert means into another.
+- ANCHOR_RESOLVE: the same statement restricted to the experts with a claim on one question (what
+  resolving that question has to rescore, at the least).
 - AnchorView: a bare DRF view (no authentication, permission or throttle policy) returning a
   constant, served behind the project's own middleware at /bench/anchor/.
 """
 
 import sys
+import time
 import types
 
 from django.urls import include, path
@@ -24,7 +27,7 @@ CREATE TEMP TABLE IF NOT EXISTS anchor_expert_scores (
 TRUNCATE anchor_question_scores, anchor_expert_scores;
 """
 
-ANCHOR_RECOMPUTE = """
+_ANCHOR = """
 WITH counting AS (
     SELECT DISTINCT ON (c.question_id, c.expert_id)
            c.question_id, c.expert_id, c.id AS claim_id, c.probability,
@@ -32,7 +35,7 @@ WITH counting AS (
     FROM forecasts_claim c
     JOIN forecasts_question q ON q.id = c.question_id
     JOIN forecasts_resolution r ON r.question_id = q.id
-    WHERE r.outcome IN ('yes', 'no') AND c.made_on <= q.deadline
+    WHERE r.outcome IN ('yes', 'no') AND c.made_on <= q.deadline{restriction}
     ORDER BY c.question_id, c.expert_id, c.made_on DESC, c.id DESC
 ), scored AS (
     SELECT *, (probability - outcome) ^ 2 AS brier,
@@ -54,6 +57,10 @@ INSERT INTO anchor_expert_scores
 SELECT expert_id, count(*), avg(brier), avg(log_score), avg(baseline_score), avg(peer_score)
 FROM inserted GROUP BY expert_id
 """
+ANCHOR_RECOMPUTE = _ANCHOR.format(restriction="")
+ANCHOR_RESOLVE = _ANCHOR.format(
+    restriction=" AND c.expert_id IN (SELECT expert_id FROM forecasts_claim WHERE question_id = %(question)s)"
+)
 
 
 class AnchorView(APIView):
@@ -81,10 +88,13 @@ def install_urlconf():
 
 def recompute_anchor(connection):
     """Run the one-statement anchor; returns (question rows, expert rows, question rows whose Brier and peer
-    score equal the stored QuestionScore's), the last proving the anchor does the same work."""
+    score equal the stored QuestionScore's, seconds the statement alone took), the third proving the anchor
+    does the same work."""
     with connection.cursor() as cursor:
         cursor.execute(ANCHOR_TABLES)
+        start = time.perf_counter()
         cursor.execute(ANCHOR_RECOMPUTE)
+        seconds = time.perf_counter() - start
         cursor.execute("""
             SELECT (SELECT count(*) FROM anchor_question_scores), (SELECT count(*) FROM anchor_expert_scores),
                    (SELECT count(*) FROM anchor_question_scores a
@@ -92,4 +102,16 @@ def recompute_anchor(connection):
                     WHERE a.claim_id = s.claim_id AND abs(a.brier - s.brier) < 1e-9
                       AND (a.peer_score IS NULL AND s.peer_score IS NULL OR abs(a.peer_score - s.peer_score) < 1e-6))
         """)
-        return cursor.fetchone()
+        return (*cursor.fetchone(), seconds)
+
+
+def resolve_anchor(connection, question_id):
+    """Run the anchor restricted to the experts on one (resolved) question; returns (expert rows, seconds
+    the statement alone took)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ANCHOR_TABLES)
+        start = time.perf_counter()
+        cursor.execute(ANCHOR_RESOLVE, {"question": question_id})
+        seconds = time.perf_counter() - start
+        cursor.execute("SELECT count(*) FROM anchor_expert_scores")
+        return cursor.fetchone()[0], seconds

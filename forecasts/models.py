@@ -252,11 +252,13 @@ class HedgePhrase(models.Model):
 class QuestionScore(models.Model):
     """One expert's score on one scored (YES/NO) question, from the claim that counts."""
 
-    # question_score_unique (question, expert) already indexes question lookups.
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores", db_index=False)
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="question_scores")
-    # Derived rows (score_table rebuilds them; Django cascades claim deletes): no database constraint,
-    # whose per-row check and key-share lock of each of ~550k claims made a full rebuild's COMMIT take 5-10 s.
+    # Derived rows (score_table rebuilds them; Django cascades deletes): no database constraints, whose
+    # per-row check and key-share lock of each of ~550k claims, questions and experts at COMMIT cost a full
+    # rebuild more than computing the rows. question_score_unique (question, expert) indexes question lookups.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="scores", db_index=False, db_constraint=False
+    )
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="question_scores", db_constraint=False)
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     probability = models.FloatField()
     outcome = models.PositiveSmallIntegerField(help_text="1 if YES, 0 if NO.")

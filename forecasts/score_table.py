@@ -2,7 +2,9 @@
 
 Writes call schedule_rescoring() inside their transaction. Rescoring happens at once, or, inside
 a deferred_rescoring() block (bulk loads and imports), once for all questions at the block's end.
-recompute_all_scores() rebuilds both tables from scratch and gives the same numbers.
+recompute_all_scores() rebuilds both tables from scratch and gives the same numbers. On PostgreSQL the
+database computes the rows (forecasts.score_sql, set-based); elsewhere the Python path here does, and
+stays the reference. Row locks are taken through forecasts.locks, once per transaction.
 """
 
 import contextvars
@@ -13,9 +15,10 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
-from forecasts import scoring
+from forecasts import score_sql, scoring
 from forecasts.constants import SCORED_OUTCOMES, Outcome
-from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore
+from forecasts.locks import lock_experts, lock_questions
+from forecasts.models import Claim, ExpertScore, PanelScore, QuestionScore
 from forecasts.scoring import registry
 from sources.models import Expert
 
@@ -124,21 +127,10 @@ def _insert_question_scores(scored):
             cursor.copy_expert(statement, buffer)
 
 
-def lock_questions(question_ids):
-    """Lock these questions' rows until the transaction ends, so writes on one question rescore it
-    one after another.
-
-    Locks are always taken questions first, then experts, then claims, each in pk order, so two
-    writes never wait on each other in a cycle; FOR NO KEY UPDATE leaves foreign-key checks
-    (which take key-share locks) free to proceed.
-    """
-    list(Question.objects.select_for_update(no_key=True).filter(pk__in=question_ids).order_by("pk").values_list("pk"))
-
-
-def lock_experts(expert_ids):
-    """Lock these experts' rows (see lock_questions), so no two writes both compute an aggregate
-    from the other's stale rows."""
-    list(Expert.objects.select_for_update(no_key=True).filter(pk__in=expert_ids).order_by("pk").values_list("pk"))
+def _set_based():
+    """Whether the database computes the score tables itself (forecasts.score_sql): PostgreSQL.
+    Elsewhere (SQLite) the Python path below does, and stays the reference."""
+    return connection.vendor == "postgresql"
 
 
 @transaction.atomic
@@ -149,15 +141,21 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
     if question_ids:
         lock_questions(question_ids)
         stale = QuestionScore.objects.filter(question_id__in=question_ids)
-        expert_ids.update(stale.values_list("expert_id", flat=True))
-        rows = list(_claim_rows(Claim.objects.filter(question_id__in=question_ids)))
-        expert_ids.update(row[1] for row in rows)
+        if _set_based():
+            expert_ids |= score_sql.experts_on(question_ids)
+        else:
+            expert_ids.update(stale.values_list("expert_id", flat=True))
+            rows = list(_claim_rows(Claim.objects.filter(question_id__in=question_ids)))
+            expert_ids.update(row[1] for row in rows)
         lock_experts(expert_ids)
         stale.delete()
         PanelScore.objects.filter(question_id__in=question_ids).delete()
-        scored, panels = _score_results(rows)
-        QuestionScore.objects.bulk_create([_question_score(q, r) for q, r in scored], batch_size=_BATCH)
-        PanelScore.objects.bulk_create(panels, batch_size=_BATCH)
+        if _set_based():
+            score_sql.write_question_rows(question_ids)
+        else:
+            scored, panels = _score_results(rows)
+            QuestionScore.objects.bulk_create([_question_score(q, r) for q, r in scored], batch_size=_BATCH)
+            PanelScore.objects.bulk_create(panels, batch_size=_BATCH)
     if expert_ids:
         refresh_expert_scores(expert_ids)
 
@@ -226,6 +224,9 @@ def refresh_expert_scores(expert_ids):
     """Recompute these experts' aggregate rows from their per-question scores and claims."""
     expert_ids = sorted(set(expert_ids))
     lock_experts(expert_ids)
+    if _set_based():
+        score_sql.write_expert_rows(expert_ids)
+        return
     results = results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
     counts = question_counts(Claim.objects.filter(expert_id__in=expert_ids))
     _save_expert_scores(
@@ -236,6 +237,10 @@ def refresh_expert_scores(expert_ids):
 @transaction.atomic
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
+    if _set_based():
+        n_scored = score_sql.rebuild_question_rows()
+        ExpertScore.objects.all().delete()
+        return score_sql.write_expert_rows(), n_scored
     QuestionScore.objects.all().delete()
     PanelScore.objects.all().delete()
     # Only claims on questions resolved YES or NO can score: leave the others in the database.

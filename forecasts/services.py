@@ -22,8 +22,9 @@ from forecasts.constants import (
 from forecasts.errors import Conflict
 from forecasts.hedges import derive_probability, normalise_hedge
 from forecasts.intake import place_quote
+from forecasts.locks import lock_questions
 from forecasts.models import Claim, HedgePhrase, Question, Resolution, Topic
-from forecasts.score_table import lock_questions, schedule_rescoring
+from forecasts.score_table import schedule_rescoring
 from sources.bulk import insert_with_history
 from sources.services import BULK_BATCH, history_user, validate_without_queries
 from sources.services import save_validated as _save

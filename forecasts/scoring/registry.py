@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from statistics import fmean, stdev
 
 from forecasts.scoring import formulas
+from forecasts.scoring import sql
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Score:
     # the first ones stay flat fields for existing clients.
     nested: bool = False
     rankable: bool = True  # offered as a leaderboard order
+    # The per-question function in PostgreSQL (forecasts.scoring.sql): a template over {p}, {o}, {n}, {median}
+    # and the window "on_question" (all the counting forecasts of the question), used by forecasts.score_sql.
+    sql: str | None = None
+    # The interval in PostgreSQL: (n, mean, sd) SQL expressions -> (low, high) SQL expressions.
+    interval_sql: object = None
     on_question: bool = True  # stored per question (QuestionScore); the panel pseudo-expert gets it too
 
     @property
@@ -98,29 +104,35 @@ SCORES = (
     Score(
         "brier", "Brier", "Mean of (p − o)²: 0 is perfect, 0.25 is always saying 50 %; lower is better.",
         _each(formulas.brier_score), higher_is_better=False, decimals=3, interval=_brier_interval,
+        sql=sql.brier_score(sql.P, sql.O), interval_sql=sql.mean_brier_interval,
     ),
     Score(
         "brier_skill", "Brier skill", "1 − Brier / 0.25: 1 is perfect, 0 no better than saying 50 %.",
         _each(_brier_skill), higher_is_better=True, decimals=2, signed=True, rankable=False,
+        sql=sql.brier_skill(sql.P, sql.O),
     ),
     Score(
         "baseline_score", "Baseline", "100 · (log2 p_o + 1): 0 at 50 %, 100 certain and right; higher is better.",
         _each(formulas.baseline_score), higher_is_better=True, decimals=1, signed=True,
+        sql=sql.baseline_score(sql.P, sql.O),
     ),
     Score(
         "log_score", "Log score", "ln p_o: 0 is perfect, −0.693 at 50 %; higher is better.",
         _each(formulas.log_score), higher_is_better=True, decimals=3, signed=True,
+        sql=sql.log_score(sql.P, sql.O),
     ),
     Score(
         "peer_score", "Peer score",
         "100 · (own ln p_o − the other experts' mean) on shared questions; above 0 beats the others.",
         _peer, higher_is_better=True, decimals=1, signed=True, count_name="peer_scored",
+        sql=sql.peer_score(sql.P, sql.O, sql.N),
     ),
     Score(
         "relative_brier", "Relative Brier",
         "Own Brier − the panel median's Brier on questions with two or more experts; below 0 beats the panel.",
         _relative_brier, higher_is_better=False, decimals=3, signed=True, count_name="relative_brier_n",
         interval=_t_interval, nested=True,
+        sql=sql.relative_brier(sql.P, sql.O, sql.N, sql.MEDIAN), interval_sql=sql.t_interval,
     ),
 )
 BY_NAME = {score.name: score for score in SCORES}

@@ -29,6 +29,13 @@ def test_every_score_has_its_columns_on_the_score_tables():
             assert score.count_name in _columns(ExpertScore)
 
 
+def test_every_score_has_its_sql_spelling_for_the_set_based_tables():
+    # forecasts.score_sql builds the PostgreSQL score tables from these; test_score_sql proves them equal.
+    for score in registry.SCORES:
+        assert score.sql, f"{score.name} has no SQL spelling (Score.sql)"
+        assert bool(score.interval) == bool(score.interval_sql), f"{score.name}: an interval without its SQL"
+
+
 def test_rankable_scores_are_leaderboard_orders_with_their_direction():
     for score in registry.SCORES:
         if score.rankable:

@@ -1,0 +1,281 @@
+"""The score tables computed by PostgreSQL: set-based, a few INSERT … SELECT statements, no row in Python.
+
+The same rows as the Python path of forecasts.score_table (the reference), built from the registry's
+SQL spellings (Score.sql, Score.interval_sql). Every function takes the question ids or expert ids
+to (re)write, or None for all of them; callers delete the stale rows and take the locks
+(forecasts.score_table).
+"""
+
+from django.db import connection
+
+from forecasts.constants import SCORED_OUTCOMES
+from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore, Resolution
+from forecasts.scoring import formulas, registry
+from forecasts.scoring import sql as score_sql
+from sources.models import Expert
+
+_CLAIM = Claim._meta.db_table
+_QUESTION = Question._meta.db_table
+_RESOLUTION = Resolution._meta.db_table
+_QUESTION_SCORE = QuestionScore._meta.db_table
+_PANEL_SCORE = PanelScore._meta.db_table
+_EXPERT_SCORE = ExpertScore._meta.db_table
+_EXPERT = Expert._meta.db_table
+_YES, _NO = (str(outcome) for outcome in SCORED_OUTCOMES)
+
+
+def _per_question(p, o, n, median):
+    """[(column, SQL expression)] of every registry per-question score over the window on_question."""
+    return [(score.name, score.sql.format(p=p, o=o, n=n, median=median)) for score in registry.SCORES
+            if score.on_question]
+
+
+def _ids_filter(column, ids):
+    return "" if ids is None else f"AND {column} = ANY(%(ids)s)"
+
+
+# Per transaction (SET LOCAL): no JIT compilation, which costs more than it saves on these statements
+# at every size; a full rebuild sorts and hashes its ~half a million rows in memory, not on disk, and joins
+# a million claims to the questions through a hash, not by sorting them.
+_SETTINGS = "SET LOCAL jit = off; "
+_BULK_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'; SET LOCAL enable_mergejoin = off; "
+
+
+def _settings(ids):
+    return _BULK_SETTINGS if ids is None else _SETTINGS
+
+
+def _params(ids):
+    return {} if ids is None else {"ids": sorted(ids)}
+
+
+def question_rows_sql(question_ids=None):
+    """One statement inserting the QuestionScore and PanelScore rows of these questions (None: all).
+
+    The claim that counts is chosen as scoring.counting_claims does: per expert, the latest made on
+    or before the deadline, ties to the highest claim id. One sort by (question, p) then serves
+    every window: the panel's size, its median (the middle value, or the mean of the two middle
+    ones, exactly as formulas.median) and mean, and the scores that look at the whole question.
+    """
+    question_scores = _per_question("p", "o", "n", "median")
+    panel_scores = _per_question("median", "o", "1", "NULL::float8")
+    return f"""
+WITH counting AS (
+    SELECT DISTINCT ON (c.question_id, c.expert_id)
+           c.question_id, c.expert_id, c.id AS claim_id, c.probability AS p,
+           CASE r.outcome WHEN '{_YES}' THEN 1 ELSE 0 END AS o
+    FROM {_CLAIM} c
+    JOIN {_QUESTION} q ON q.id = c.question_id
+    JOIN {_RESOLUTION} r ON r.question_id = c.question_id
+    WHERE r.outcome IN ('{_YES}', '{_NO}') AND c.made_on <= q.deadline {_ids_filter("c.question_id", question_ids)}
+    ORDER BY c.question_id, c.expert_id, c.made_on DESC, c.id DESC
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY question_id ORDER BY p) AS rank,
+           count(*) OVER (PARTITION BY question_id) AS n
+    FROM counting
+), panel AS (
+    SELECT *, avg(p) FILTER (WHERE rank IN ((n + 1) / 2, (n + 2) / 2)) OVER on_question AS median,
+           avg(p) OVER on_question AS mean
+    FROM ranked WINDOW on_question AS (PARTITION BY question_id)
+), scored AS MATERIALIZED (
+    SELECT question_id, expert_id, claim_id, p, o, n, rank, median, mean, {", ".join(f"{e} AS {n}" for n, e in question_scores)}
+    FROM panel WINDOW on_question AS (PARTITION BY question_id)
+), panel_rows AS (
+    INSERT INTO {_PANEL_SCORE} (question_id, n, median, mean, outcome, {", ".join(n for n, _ in panel_scores)})
+    SELECT question_id, n, median, mean, o, {", ".join(e for _, e in panel_scores)}
+    FROM scored WHERE rank = 1 AND n >= 2
+    WINDOW on_question AS (PARTITION BY question_id)
+)
+INSERT INTO {_QUESTION_SCORE} (question_id, expert_id, claim_id, probability, outcome,
+                               {", ".join(n for n, _ in question_scores)})
+SELECT question_id, expert_id, claim_id, p, o, {", ".join(n for n, _ in question_scores)} FROM scored
+"""
+
+
+def _json_float(expression):
+    """A float8 in [0, 1] as JSON text that reads back as a Python float, as json.dumps writes it (1.0, not 1;
+    float8's text is the shortest that reads back exactly, as Python's repr)."""
+    return f"(CASE WHEN {expression} = trunc({expression}) THEN {expression}::text || '.0' ELSE {expression}::text END)"
+
+
+def _float_array(values):
+    return f"(ARRAY[{', '.join(repr(float(value)) for value in values)}]::float8[])"
+
+
+def _calibration_values():
+    """The select list of one calibration bin's numbers from bins' columns (idx, n, mean_forecast, yes), each
+    computed once: its bounds exactly as formulas.calibration_bins rounds them, observed frequency, Wilson."""
+    bins = formulas.CALIBRATION_BINS
+    low, high = score_sql.wilson_interval("yes", "n")
+    return (
+        f"expert_id, idx, n, mean_forecast, yes::float8 / n AS observed, "
+        f"{_float_array(round(i / bins, 10) for i in range(bins))}[idx + 1] AS bin_low, "
+        f"{_float_array(round((i + 1) / bins, 10) for i in range(bins))}[idx + 1] AS bin_high, "
+        f"{low} AS ci_low, {high} AS ci_high"
+    )
+
+
+def _calibration_bin():
+    """The JSON text of one calibration bin, as formulas.CalibrationBin.as_dict gives it (built as text, far
+    cheaper than json_build_object; parsed once per expert)."""
+    parts = [f"'{{\"bin_low\": ' || {_json_float('bin_low')}", f"', \"bin_high\": ' || {_json_float('bin_high')}",
+             "', \"n\": ' || n", f"', \"mean_forecast\": ' || {_json_float('mean_forecast')}",
+             f"', \"observed\": ' || {_json_float('observed')}",
+             f"', \"ci95\": [' || {_json_float('ci_low')} || ', ' || {_json_float('ci_high')} || ']}}'"]
+    return " || ".join(parts)
+
+
+def _aggregates():
+    """(select list of the per-expert aggregates over qs, [(column, expression over them)])."""
+    moments, columns = ["count(*) AS scored"], []
+    for score in registry.SCORES:
+        name = score.name
+        if not score.on_question:  # no per-question values: aggregated over nothing, as in Python
+            columns.append((name, "NULL::float8"))
+            if score.count_name:
+                columns.append((score.count_name, "0"))
+            columns += [(interval_name, "NULL::float8") for interval_name in score.interval_names]
+            continue
+        # Only the moments a column needs: the mean always, the count for a stored count or an interval.
+        moments.append(f"avg({name}) AS {name}__mean")
+        if score.count_name or score.interval:
+            moments.append(f"count({name}) AS {name}__n")
+        if score.interval:
+            moments.append(f"stddev_samp({name}) AS {name}__sd")
+        n, mean, sd = f"a.{name}__n", f"a.{name}__mean", f"a.{name}__sd"
+        columns.append((name, mean))
+        if score.count_name:
+            columns.append((score.count_name, f"coalesce({n}, 0)"))
+        if score.interval:
+            columns += list(zip(score.interval_names, score.interval_sql(n, mean, sd)))
+    return ", ".join(moments), columns
+
+
+def expert_rows_sql(expert_ids=None):
+    """One statement writing the ExpertScore rows of these experts (None: every expert with a claim),
+    upserted: every registry column, counts, calibration bins, Murphy decomposition."""
+    moments, columns = _aggregates()
+    bins = formulas.CALIBRATION_BINS
+    # For every expert: one hash of all questions joined once to a million claims; for a few: index lookups.
+    materialized = "MATERIALIZED" if expert_ids is None else "NOT MATERIALIZED"
+    experts = (f"SELECT expert_id FROM counts" if expert_ids is None
+               else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
+    names = ["scored", "open", "unscorable", "late", *(n for n, _ in columns), "calibration", "reliability",
+             "resolution", "uncertainty", "updated_at"]
+    values = [
+        "coalesce(a.scored, 0)", "coalesce(k.open, 0)", "coalesce(k.unscorable, 0)", "coalesce(k.late, 0)",
+        *(e for _, e in columns), "coalesce(cal.calibration, '[]'::jsonb)", "m.reliability", "m.resolution",
+        "m.uncertainty", "now()",
+    ]
+    return f"""
+WITH qs AS MATERIALIZED (
+    SELECT * FROM {_QUESTION_SCORE} WHERE TRUE {_ids_filter("expert_id", expert_ids)}
+), a AS (
+    SELECT expert_id, {moments}, avg(outcome::float8) AS base_rate FROM qs GROUP BY expert_id
+), by_value AS (
+    -- Forecasts by value: what the calibration bins and the Murphy decomposition are built from.
+    SELECT expert_id, probability AS p, count(*) AS n, sum(outcome) AS yes FROM qs GROUP BY expert_id, probability
+), bins AS (
+    SELECT expert_id, least(floor(p * {bins} + 1e-9::float8)::int, {bins - 1}) AS idx, sum(n) AS n,
+           sum(p * n) / sum(n) AS mean_forecast, sum(yes) AS yes
+    FROM by_value GROUP BY expert_id, 2
+), bin_values AS MATERIALIZED (
+    SELECT {_calibration_values()} FROM bins
+), cal AS (
+    SELECT expert_id, ('[' || string_agg({_calibration_bin()}, ', ' ORDER BY idx) || ']')::jsonb AS calibration
+    FROM bin_values
+    GROUP BY expert_id
+), groups AS (
+    -- Forecasts grouped by value to 9 decimals, as formulas.murphy_decomposition (rounded in float8: numeric
+    -- is slower, and the two differ only for a value halfway at the tenth decimal).
+    SELECT expert_id, round(p * 1e9::float8) / 1e9::float8 AS p, sum(n) AS n, sum(yes)::float8 / sum(n) AS observed
+    FROM by_value GROUP BY expert_id, 2
+), m AS (
+    SELECT g.expert_id,
+           sum(g.n * (g.p - g.observed) ^ 2) / min(a.scored) AS reliability,
+           sum(g.n * (g.observed - a.base_rate) ^ 2) / min(a.scored) AS resolution,
+           min(a.base_rate * (1 - a.base_rate)) AS uncertainty
+    FROM groups g JOIN a USING (expert_id) GROUP BY g.expert_id
+), first_claims AS (
+    -- In the order of the (expert, question, made_on) index: read from it alone, no hashing of every claim.
+    SELECT DISTINCT ON (expert_id, question_id) expert_id, question_id, made_on FROM {_CLAIM}
+    WHERE TRUE {_ids_filter("expert_id", expert_ids)} ORDER BY expert_id, question_id, made_on
+), questions AS {materialized} (
+    SELECT q.id AS question_id, q.deadline, r.outcome
+    FROM {_QUESTION} q LEFT JOIN {_RESOLUTION} r ON r.question_id = q.id
+), per_question AS (
+    SELECT c.expert_id, q.outcome, c.made_on <= q.deadline AS in_time
+    FROM first_claims c JOIN questions q USING (question_id)
+), counts AS (
+    SELECT expert_id,
+           count(*) FILTER (WHERE outcome IS NULL) AS open,
+           count(*) FILTER (WHERE outcome NOT IN ('{_YES}', '{_NO}')) AS unscorable,
+           count(*) FILTER (WHERE outcome IN ('{_YES}', '{_NO}') AND NOT in_time) AS late
+    FROM per_question GROUP BY expert_id
+), experts AS ({experts})
+INSERT INTO {_EXPERT_SCORE} (expert_id, {", ".join(names)})
+SELECT e.expert_id, {", ".join(values)}
+FROM experts e
+LEFT JOIN a ON a.expert_id = e.expert_id
+LEFT JOIN cal ON cal.expert_id = e.expert_id
+LEFT JOIN m ON m.expert_id = e.expert_id
+LEFT JOIN counts k ON k.expert_id = e.expert_id
+ON CONFLICT (expert_id) DO UPDATE SET {", ".join(f"{n} = EXCLUDED.{n}" for n in names)}
+"""
+
+
+def write_question_rows(question_ids):
+    """Insert the QuestionScore and PanelScore rows of these questions (their stale rows deleted first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_settings(question_ids) + question_rows_sql(question_ids), _params(question_ids))
+        return cursor.rowcount
+
+
+_SECONDARY_INDEXES = """
+SELECT pg_get_indexdef(x.indexrelid), x.indexrelid::regclass::text FROM pg_index x
+WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+"""
+
+
+def rebuild_question_rows():
+    """Replace every QuestionScore and PanelScore row, as a bulk load: both tables emptied (TRUNCATE), the
+    score table's secondary indexes dropped and built again after the insert (one sorted build is several
+    times faster than half a million random insertions). Readers of the two tables wait until the
+    transaction ends. Returns the number of QuestionScore rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SECONDARY_INDEXES, [_QUESTION_SCORE])
+        indexes = cursor.fetchall()
+        # TRUNCATE refuses a table with foreign-key checks still pending from earlier writes in the transaction:
+        # run them now (they would run at COMMIT), then defer again as Django's constraints are.
+        cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED; "
+                       f"TRUNCATE {_PANEL_SCORE}, {_QUESTION_SCORE}")
+        for _, name in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute(_BULK_SETTINGS + question_rows_sql(), {})
+        rows = cursor.rowcount
+        # Derived rows a rebuild can always write again: COMMIT need not wait for their WAL to reach the disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL synchronous_commit = off")
+        for definition, _ in indexes:
+            cursor.execute(definition)
+        return rows
+
+
+def write_expert_rows(expert_ids=None):
+    """Write (upsert) the ExpertScore rows of these experts (None: every expert with a claim)."""
+    if expert_ids is not None and not expert_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_settings(expert_ids) + expert_rows_sql(expert_ids), _params(expert_ids))
+        return cursor.rowcount
+
+
+def experts_on(question_ids):
+    """The ids of the experts with a claim or a score on these questions, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT expert_id FROM {_CLAIM} WHERE question_id = ANY(%(ids)s) "
+            f"UNION SELECT expert_id FROM {_QUESTION_SCORE} WHERE question_id = ANY(%(ids)s)",
+            _params(question_ids),
+        )
+        return {row[0] for row in cursor.fetchall()}
