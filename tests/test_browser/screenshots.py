@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 # How much of the page each picture shows: the first screen and a bit more, so the PNGs stay small.
-SCREEN_HEIGHTS = {"desktop": 1400, "phone": 1600}
+SCREEN_HEIGHTS = {"desktop": 1100, "phone": 1300}
 
 
 def _free_port():

@@ -99,3 +99,13 @@ def test_the_card_runs_a_fixed_number_of_queries(client, panel):
     assert len(queries_of(client, "/experts/ann/card.svg")) == 3
     _grow(panel, 6)
     assert len(queries_of(client, "/experts/ann/card.svg")) == 3
+
+
+def test_how_scores_work_shows_the_embed_snippet_for_this_site(client, panel, settings):
+    settings.ALLOWED_HOSTS = ["hindsight.example"]
+    html = client.get("/how-scores-work/", HTTP_HOST="hindsight.example").content.decode()
+    assert (
+        '&lt;img src="http://hindsight.example/experts/SLUG/card.svg" width="420" height="132" '
+        'alt="Hindsight scorecard of EXPERT NAME"&gt;'
+    ) in html
+    assert 'href="/feeds/resolutions.atom"' in html
