@@ -170,3 +170,13 @@ def test_axe_reports_what_it_should(page):
     """The check itself can fail: an image without a text alternative is a critical violation."""
     page.set_content('<!doctype html><html lang="en"><title>t</title><main><img src="x.png"></main></html>')
     assert [violation[:2] for violation in node_tools.axe_violations(page)] == [("image-alt", "critical")]
+
+
+def test_a_missing_node_tool_fails_in_ci_and_is_skipped_elsewhere(monkeypatch):
+    missing = node_tools.NODE_MODULES / "no-such-tool" / "tool.js"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="npm ci --prefix tests/test_browser"):
+        node_tools.require(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="npm ci --prefix tests/test_browser"):
+        node_tools.require(missing)
