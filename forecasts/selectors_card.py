@@ -33,11 +33,9 @@ def expert_card_read(slug):
     scores = stored_score(expert)
     threshold = max(default_min_scored(), 1)
     ranked = Expert.objects.filter(score__scored__gte=threshold).annotate(shrunk_brier=shrunk_brier_expression())
-    counts = ranked.aggregate(
-        total=Count("pk"),
-        better=Count("pk", filter=Q(shrunk_brier__lt=expert.shrunk_brier)) if expert.shrunk_brier is not None
-        else Count("pk", filter=Q(pk__in=[])),
-    )
+    # Without a score the expert is not ranked; -1 is below every Brier, so nobody counts as better.
+    own = expert.shrunk_brier if expert.shrunk_brier is not None else -1.0
+    counts = ranked.aggregate(total=Count("pk"), better=Count("pk", filter=Q(shrunk_brier__lt=own)))
     is_ranked = scores.scored >= threshold
     last_score_change = ExpertScore.objects.aggregate(latest=Max("updated_at"))["latest"]
     changes = [moment for moment in (last_score_change, expert.updated_at) if moment is not None]

@@ -109,3 +109,12 @@ def test_how_scores_work_shows_the_embed_snippet_for_this_site(client, panel, se
         'alt="Hindsight scorecard of EXPERT NAME"&gt;'
     ) in html
     assert 'href="/feeds/resolutions.atom"' in html
+
+
+def test_experts_with_the_same_ranking_brier_share_a_rank_as_on_the_leaderboard(client, panel):
+    # Dee says 50 % on the summit as Cal did: both (0.25 + 1.25) / 6 = 0.25, rank 2 of 4; Ben follows at 4.
+    dee = ExpertFactory(name="Dee Dale", slug="dee")
+    services.record_claim(question=panel["summit"], expert=dee, source=panel["source"], quote="q", probability=0.5)
+    assert [_parse(_card(client, slug))[1][1] for slug in ("ann", "cal", "dee", "ben")] == [
+        "Rank 1 of 4", "Rank 2 of 4", "Rank 2 of 4", "Rank 4 of 4",
+    ]
