@@ -1,9 +1,43 @@
 """How registry scores are shown on the pages, the CSVs and the admin: one formatter for all."""
 
-from forecasts.scoring import registry
+import math
+
+from forecasts.scoring import CHANCE_BRIER, registry
 
 # The Brier leads every table with its interval; these follow it, quieter.
 SECONDARY_SCORES = [score for score in registry.SCORES if score.name != "brier"]
+
+
+# Each score's value for a forecaster no better than the reference: always saying 50 % (chance) for the
+# absolute scores, the other experts or the panel for the relative ones. Better or worse than it is
+# marked on the pages with a sign as well as a colour (✓ / ✗), never by colour alone.
+REFERENCE_VALUES = {
+    "brier": CHANCE_BRIER,
+    "brier_skill": 0.0,
+    "baseline_score": 0.0,
+    "log_score": math.log(0.5),
+    "peer_score": 0.0,
+    "relative_brier": 0.0,
+}
+VERDICTS = {"good": ("✓", "better than {reference}"), "bad": ("✗", "worse than {reference}")}
+
+
+def verdict(score, value):
+    """'good', 'bad' or None (no value, no reference, or exactly the reference) for a score's value."""
+    reference = REFERENCE_VALUES.get(score.name)
+    if value is None or reference is None or math.isclose(value, reference, abs_tol=1e-12):
+        return None
+    return "good" if (value > reference) == score.higher_is_better else "bad"
+
+
+def verdict_text(score, value):
+    """(mark, words) of verdict(), e.g. ('✓', 'better than chance'); (None, None) without a verdict."""
+    kind = verdict(score, value)
+    if kind is None:
+        return None, None
+    reference = "the panel" if score.name == "relative_brier" else "the others" if score.name == "peer_score" else "chance"
+    mark, words = VERDICTS[kind]
+    return mark, words.format(reference=reference)
 
 
 def format_score(score, value):
@@ -16,14 +50,19 @@ def format_score(score, value):
 
 def score_cells(row):
     """[{score, text, count}] of a score row's secondary scores; count only for scores with their own count."""
-    return [
-        {
+    cells = []
+    for score in SECONDARY_SCORES:
+        value = getattr(row, score.name)
+        mark, words = verdict_text(score, value)
+        cells.append({
             "score": score,
-            "text": format_score(score, getattr(row, score.name)),
+            "text": format_score(score, value),
             "count": getattr(row, score.count_name) if score.count_name else None,
-        }
-        for score in SECONDARY_SCORES
-    ]
+            "verdict": verdict(score, value),
+            "mark": mark,
+            "verdict_text": words,
+        })
+    return cells
 
 
 def score_cards(row):

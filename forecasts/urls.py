@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import views, views_claims, views_hedges, views_panel
+from forecasts import feeds, views, views_card, views_claims, views_hedges, views_panel
 
 
 class RowIdConverter:
@@ -26,6 +26,10 @@ urlpatterns = [
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
     path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
     path("experts/<slug:a>/versus/<slug:b>/", views_panel.expert_versus, name="expert-versus"),
+    path("feeds/resolutions.atom", feeds.ResolutionsFeed.as_view(), name="feed-resolutions"),
+    path("experts/<slug:slug>/card.svg", views_card.expert_card_svg, name="expert-card"),
+    path("experts/<slug:slug>/feed.atom", feeds.ExpertFeed.as_view(), name="feed-expert"),
+    path("topics/<slug:slug>/feed.atom", feeds.TopicFeed.as_view(), name="feed-topic"),
     path("questions/<id:pk>/", views.question_detail, name="question-detail"),
     path("sources/<id:pk>/", views.source_detail, name="source-detail"),
     path("claims/<id:pk>/", views_claims.claim_detail, name="claim-detail"),

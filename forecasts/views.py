@@ -24,6 +24,7 @@ from sources.spreadsheets import csv_cell
 
 public_page = cache_control(public=True, max_age=60)
 LEADERBOARD_PAGE_SIZE = 100
+LEADERBOARD_BAR_WIDTH = 160  # SVG units of the Brier interval bar, drawn 10rem wide
 # The leading sortable columns (lower is better); the registry's other scores follow (score_display).
 LEADING_COLUMNS = [("shrunk_brier", "Ranking Brier"), ("brier", "Brier")]
 
@@ -61,12 +62,14 @@ def leaderboard(request):
         return render(request, "forecasts/leaderboard.html", context, status=400)
     entries = selectors.leaderboard_entries(**params)
     page = Paginator(entries, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    brier = scoring.registry.get("brier")
     rows = [
         (
             entry,
-            interval_bar(entry.scores.brier, entry.scores.brier_ci_low, entry.scores.brier_ci_high)
+            interval_bar(entry.scores.brier, entry.scores.brier_ci_low, entry.scores.brier_ci_high, width=LEADERBOARD_BAR_WIDTH)
             if entry.ranked or entry.pseudo else None,
             score_display.score_cells(entry.scores),
+            score_display.verdict_text(brier, entry.scores.brier),
         )
         for entry in page
     ]

@@ -109,6 +109,7 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
 def test_the_topic_filter_recomputes_the_leaderboard(page, live_server, seeded):
     page.goto(live_server.url + "/")
     everyone = _leaderboard_names(page)
+    page.get_by_text("Filter by topic, date or record length").click()  # the filters start collapsed
     page.get_by_label("Topic").select_option("labour")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**/?topic=labour*")
@@ -117,8 +118,8 @@ def test_the_topic_filter_recomputes_the_leaderboard(page, live_server, seeded):
     assert "Labour" in page.locator("#filter-summary").inner_text()
     api = page.request.get(f"{live_server.url}/api/leaderboard/?topic=labour").json()
     assert [row["name"] for row in api["results"]] == labour
-    for column, score in ((4, "shrunk_brier"), (5, "brier")):
-        shown = page.locator(f"#leaderboard tbody tr:not(.unranked) td:nth-child({column})").all_inner_texts()
+    for cell, score in (("td.ranking", "shrunk_brier"), ("td.brier-cell .brier-value", "brier")):
+        shown = page.locator(f"#leaderboard tbody tr:not(.unranked) {cell}").all_inner_texts()
         expected = [row["scores"][score] for row in api["results"] if row["ranked"] or row["pseudo"]]  # and the panel
         assert [float(value) for value in shown] == pytest.approx(expected, abs=6e-4)  # 3 decimals, half up
 
@@ -138,8 +139,8 @@ def test_the_leaderboard_downloads_as_a_csv_with_every_row(page, live_server, se
     assert [row["expert"] for row in rows] == _leaderboard_names(page)
     top = rows[0]
     assert (top["rank"], top["expert_slug"], top["scored_questions"]) == ("1", "fyodor-tertitskiy", "7")
-    for column, score in ((4, "shrunk_brier"), (5, "brier")):
-        shown = page.locator(f"#leaderboard tbody tr td:nth-child({column})").first.inner_text()
+    for cell, score in (("td.ranking", "shrunk_brier"), ("td.brier-cell .brier-value", "brier")):
+        shown = page.locator(f"#leaderboard tbody tr {cell}").first.inner_text()
         assert float(top[score]) == pytest.approx(float(shown), abs=6e-4)  # shown to 3 decimals
     assert float(top["shrunk_brier"]) == pytest.approx(1.6559 / 12, abs=1e-6)  # 0.137992
 
@@ -180,8 +181,11 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(phone_page, live_se
         )
         assert widths[0] <= widths[2] and widths[1] <= widths[2], (path, widths)
     phone_page.goto(live_server.url + "/")
-    # The wide table scrolls inside its own box instead of widening the page.
+    # The leaderboard turns into stacked cards that fit the screen, the first of them on the first screen.
     table_box = phone_page.locator(".table-wrap").first
     scroll_width, client_width = table_box.evaluate("box => [box.scrollWidth, box.clientWidth]")
-    assert scroll_width > client_width
+    assert scroll_width <= client_width
+    first = phone_page.locator("#leaderboard tbody tr").first.bounding_box()
+    assert first["y"] + first["height"] <= phone_page.viewport_size["height"]
+    assert phone_page.locator("#leaderboard tbody tr").first.locator(".brier-value").is_visible()
     screenshot(phone_page, "leaderboard-phone")

@@ -151,10 +151,10 @@ CAL_SHRUNK = (1 * CAL_BRIER + 5 * 0.25) / 6  # (0.25 + 1.25) / 6 = 1.5 / 6 = 0.2
 def test_the_leaderboard_ranks_experts_by_shrunk_brier_with_raw_brier_and_intervals(client, panel):
     html = _text(_get(client, "/"))
     assert html.index("Ann Archer") < html.index("Cal Clark") < html.index("Ben Baker")
-    assert f"<strong>{ANN_SHRUNK:.3f}</strong>" in html  # 0.196
-    assert f"<strong>{CAL_SHRUNK:.3f}</strong>" in html  # 0.250
-    assert f"<strong>{BEN_SHRUNK:.3f}</strong>" in html  # 0.346
-    assert f"{ANN_BRIER:.3f}" in html  # 0.061
+    assert f'data-label="Ranking Brier">{ANN_SHRUNK:.3f}</td>' in html  # 0.196
+    assert f'data-label="Ranking Brier">{CAL_SHRUNK:.3f}</td>' in html  # 0.250
+    assert f'data-label="Ranking Brier">{BEN_SHRUNK:.3f}</td>' in html  # 0.346
+    assert f'<span class="brier-value">{ANN_BRIER:.3f}</span>' in html  # 0.061
     assert f"{BEN_BRIER:.3f}" in html  # 0.585
     assert f"{1 - ANN_BRIER / 0.25:+.2f}" in html  # Brier skill +0.76
     # s = |0.015625 − 0.105625| / √2 = 0.064 is below the floor 0.1, so t(1) · 0.1 / √2 = 0.8985
@@ -167,7 +167,7 @@ def test_the_leaderboard_ranks_experts_by_shrunk_brier_with_raw_brier_and_interv
 def test_a_short_record_is_listed_after_the_ranked_experts_as_insufficient(client, panel, settings):
     settings.HINDSIGHT_MIN_SCORED = 2
     html = _text(_get(client, "/"))
-    assert html.count("<td colspan=\"8\"><em>insufficient record</em>") == 1
+    assert html.count('<td colspan="7" class="insufficient"><em>insufficient record</em>') == 1
     unranked = html.index('class="unranked" data-expert="cal"')
     assert html.index('data-expert="ann"') < html.index('class="reference" data-expert="panel"') < unranked
     assert html.index('data-expert="ann"') < html.index('data-expert="ben"') < unranked
@@ -301,7 +301,7 @@ def test_a_long_leaderboard_is_paged_and_ranks_run_on_across_pages(client, panel
     assert "Page 1 of 2" in first and 'href="?order=brier&amp;page=2"' in first
     second = _text(_get(client, "/?order=brier&page=2"))
     assert 'data-expert="ben"' in second and 'data-expert="ann"' not in second
-    assert '<td class="num">3</td>' in second  # Ben keeps rank 3 on page 2
+    assert '<td class="num rank"><span class="visually-hidden">Rank </span>3</td>' in second  # Ben keeps rank 3 on page 2
 
 
 # Expert page
@@ -489,7 +489,9 @@ def test_public_pages_may_be_cached_for_a_minute(client, panel, url):
 def test_pages_are_phone_friendly_by_design(client, panel):
     html = _text(_get(client, "/"))
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
-    assert '<div class="table-wrap">' in html and ".table-wrap { overflow-x: auto;" in html
+    # Wide tables scroll inside their frame; the leaderboard becomes stacked cards on a phone.
+    assert '<div class="table-wrap board-wrap">' in html and ".table-wrap { overflow-x: auto;" in html
+    assert ".board tr { display: flex;" in html
 
 
 def _grow(panel, count):

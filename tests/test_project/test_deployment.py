@@ -87,8 +87,14 @@ def test_dockerfile_installs_the_project_and_serves_it_with_gunicorn():
 def test_ci_runs_the_readme_test_command_on_sqlite_and_postgres():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    command = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]' && .venv/bin/python -m pytest"
+    command = (
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]' && npm ci --prefix tests/test_browser"
+        " && .venv/bin/python -m pytest"
+    )
     assert command in readme and command in ci
+    # The node tools of the browser tests: fail, never skip, when CI cannot install them.
+    assert "export CI=true" in ci and (ROOT / "tests" / "test_browser" / "package-lock.json").exists()
+    assert readme.count("```bash") >= 2 and readme.split("## Running on PostgreSQL")[0].count("```bash") == 2
     assert "postgres://postgres@127.0.0.1:5432/hindsight" in ci
 
 
