@@ -154,7 +154,7 @@ def test_the_expert_page_shows_the_record_beside_the_scores(client, record):
     assert '<p id="falsifiability" class="small"><strong>4 of 8</strong> claims on resolved questions' in html
     assert "(50\u00a0%)" in html
     # The record sits right after the summary cards, before the calibration section.
-    positions = [html.index(mark) for mark in ('aria-label="Summary scores"', 'id="falsifiability"', 'id="calibration"')]
+    positions = [html.index(mark) for mark in ('id="scores"', 'id="falsifiability"', 'id="calibration"')]
     assert positions == sorted(positions)
     # Three points on the cumulative Brier line and one on the relative Brier's (only Q1 has a panel), a dashed
     # chance line at 0.25, and the points as a table.
