@@ -215,9 +215,10 @@ REST_FRAMEWORK = {
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        # Fixed-window counters: one round trip a request (see forecasts.throttling).
+        "forecasts.throttling.AnonThrottle",
+        "forecasts.throttling.UserThrottle",
+        "forecasts.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
-from forecasts import scoring
+from forecasts import score_version, scoring
 from forecasts.constants import SCORED_OUTCOMES, Outcome
 from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore
 from forecasts.scoring import registry
@@ -144,6 +144,7 @@ def lock_experts(expert_ids):
 @transaction.atomic
 def rescore_questions(question_ids, *, extra_expert_ids=()):
     """Rescore the given questions and refresh every expert who has (or had) a claim on them."""
+    score_version.bump_on_commit()
     question_ids = set(question_ids)
     expert_ids = set(extra_expert_ids)
     if question_ids:
@@ -224,6 +225,7 @@ def _save_expert_scores(expert_scores):
 @transaction.atomic
 def refresh_expert_scores(expert_ids):
     """Recompute these experts' aggregate rows from their per-question scores and claims."""
+    score_version.bump_on_commit()
     expert_ids = sorted(set(expert_ids))
     lock_experts(expert_ids)
     results = results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
@@ -236,6 +238,7 @@ def refresh_expert_scores(expert_ids):
 @transaction.atomic
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
+    score_version.bump_on_commit()
     QuestionScore.objects.all().delete()
     PanelScore.objects.all().delete()
     # Only claims on questions resolved YES or NO can score: leave the others in the database.

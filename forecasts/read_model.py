@@ -1,0 +1,40 @@
+"""The read model: answers computed once per score version and served from the shared cache.
+
+Each answer is stored with the version it was computed under (forecasts.score_version); a read
+fetches the version and the answer in one cache round trip (get_many) and uses the answer while
+the versions match. Any change the answer shows bumps the version on commit, so the next read
+recomputes. The cache is the shared one (Redis, or the database cache table): every web process
+sees the same answers.
+
+Only answers that are the same for every visitor belong here; an answer that differs by user
+must put that difference in its key (see `audience`).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+
+from forecasts import score_version
+
+# How long an answer lives without being read: a bound on memory, not on freshness (the version is).
+ANSWER_SECONDS = 3600
+_PREFIX = "hindsight:read:"
+
+
+def answer_key(*parts):
+    """A cache key for an answer identified by parts (strings); hashed, so any parameters fit."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    return f"{_PREFIX}{parts[0]}:{digest}"
+
+
+def cached(key, compute, *, seconds=ANSWER_SECONDS):
+    """compute()'s answer for the current score version: one cache round trip when stored."""
+    found = cache.get_many([score_version.VERSION_KEY, key])
+    version = found.get(score_version.VERSION_KEY) or score_version.current()
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    answer = compute()
+    cache.set(key, (version, answer), seconds)
+    return answer
+
