@@ -100,9 +100,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every worker process: throttle counts must be shared to be exact. Redis
-# when REDIS_URL is set (fast: docker-compose runs one); otherwise a database table, created by a
-# migration (forecasts 0004), which needs no extra service but costs a few queries per request.
+# One cache shared by every worker process: the read model's answers and the score version
+# (forecasts.read_model) must be shared to be fresh. Redis when REDIS_URL is set (docker-compose runs
+# one); otherwise a database table, created by a migration (forecasts 0004), which needs no extra
+# service. Throttle counts use Redis too, or their own table without it (forecasts.throttling).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
