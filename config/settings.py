@@ -108,7 +108,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}
+    # Room for an answer per expert (their scores) and the leaderboard's pages: culling (a COUNT of the
+    # table on each write) then runs only past 20,000 entries.
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache",
+          "OPTIONS": {"MAX_ENTRIES": 20_000}}
 }
 
 AUTH_PASSWORD_VALIDATORS = [
