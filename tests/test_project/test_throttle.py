@@ -127,3 +127,30 @@ def test_the_token_scope_is_counted_apart(clock, monkeypatch, analyst):
     answers = [api.post("/api/auth/token/", {"username": "ana", "password": "x"}, format="json").status_code for _ in range(3)]
     assert answers == [400, 400, 429]
     assert api.get("/api/experts/").status_code == 200  # the anon count is another
+
+
+def test_with_the_database_cache_a_warm_read_is_one_statement_on_postgresql(clock, monkeypatch, settings):
+    """The embedded default: the throttle's count and the stored body in one statement (two on SQLite)."""
+    from django.core.management import call_command
+
+    from forecasts import services
+    from forecasts.constants import Outcome
+    from tests.test_forecasts.factories import QuestionFactory, default_scale
+    from tests.test_sources.factories import ExpertFactory, SourceFactory
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}}
+    call_command("createcachetable", verbosity=0)
+    _rates(monkeypatch, anon="100/minute")
+    default_scale()
+    expert, question = ExpertFactory(slug="alice"), QuestionFactory()
+    services.record_claim(question=question, expert=expert, source=SourceFactory(), quote="q", probability=0.8)
+    services.resolve_question(question=question, outcome=Outcome.YES)
+    api = APIClient()
+    cold = api.get("/api/leaderboard/").json()
+    assert cold["results"][0]["scores"]["brier"] == pytest.approx(0.04)  # (1 - 0.8)²
+    with CaptureQueriesContext(connection) as captured:
+        warm = api.get("/api/leaderboard/").json()
+    assert warm == cold
+    expected = 1 if connection.vendor == "postgresql" else 2
+    assert len(captured.captured_queries) == expected, captured.captured_queries
+    assert "hindsight_throttle" in captured.captured_queries[0]["sql"]
