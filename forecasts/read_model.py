@@ -1,13 +1,14 @@
 """The read model: answers computed once per score version and served from the shared cache.
 
 Each answer is stored with the version it was computed under (forecasts.score_version); a read
-fetches the version and the answer in one cache round trip (get_many) and uses the answer while
+fetches the version and the answer in one cache round trip (get_many; for API views, the throttle's
+own round trip: forecasts.api_cached) and uses the answer while
 the versions match. Any change the answer shows bumps the version on commit, so the next read
 recomputes. The cache is the shared one (Redis, or the database cache table): every web process
 sees the same answers.
 
-Only answers that are the same for every visitor belong here; an answer that differs by user
-must put that difference in its key (see `audience`).
+Only answers that are the same for every visitor belong here (none of these shows a username); an
+answer that differed by user would have to put that difference in its key.
 """
 
 import hashlib
