@@ -16,6 +16,16 @@ Steps (see bench/README.md):
      view, and EXPLAIN ANALYZE their main queries;
   6. print a table of figures against targets.
 
+Reads are measured with the shared cache of the settings: the database cache table by default, Redis when
+REDIS_URL is set. Issue 15 wants both, so run it twice on the same data (the second with --skip-build):
+
+    DATABASE_URL=... python bench/scores.py --skip-build
+    DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/5 python bench/scores.py --skip-build
+
+Score reads come from the read model (forecasts.read_model): the warm figures are what a visitor gets
+while no score changes; the "cold" rows time the first read after a change, and the filtered leaderboard
+(claim dates) is computed on every request.
+
 PostgreSQL only. The database is wiped: its name must contain "bench" unless --allow-wipe is given.
 """
 
@@ -60,6 +70,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+
+from forecasts import score_version
 
 # Hedge phrases of the synthetic default scale (symmetric: p and 1 − p are both in it).
 HEDGES = {
@@ -505,11 +517,12 @@ def main():
     scored_slugs = list(ExpertScore.objects.filter(scored__gt=0).values_list("expert__slug", flat=True))
     all_slugs = list(Expert.objects.values_list("slug", flat=True))
     n, w = args.requests, args.warmup
+    score_paths = [f"/api/experts/{s}/scores/" for s in rng.choices(scored_slugs, k=n)]
     endpoints = [
         (f"GET {ANCHOR_PATH} (the bare view: the anchor)", [ANCHOR_PATH] * w, [ANCHOR_PATH] * n, "—"),
         ("GET /api/leaderboard/", ["/api/leaderboard/"] * w, ["/api/leaderboard/"] * n, "p50 < 30 ms"),
-        ("GET /api/experts/{slug}/scores/", [f"/api/experts/{s}/scores/" for s in rng.choices(scored_slugs, k=w)],
-         [f"/api/experts/{s}/scores/" for s in rng.choices(scored_slugs, k=n)], "p50 < 30 ms"),
+        # Warmed on the very paths timed: each expert's first read computes it (the "cold" row below).
+        ("GET /api/experts/{slug}/scores/", score_paths, score_paths, "p50 < 30 ms"),
         ("GET /api/claims/?expert={slug}", [f"/api/claims/?expert={s}" for s in rng.choices(all_slugs, k=w)],
          [f"/api/claims/?expert={s}" for s in rng.choices(all_slugs, k=n)], "—"),
     ]
@@ -529,14 +542,41 @@ def main():
         ("GET /api/experts/{slug}/record/", [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=w)],
          [f"/api/experts/{s}/record/" for s in rng.choices(scored_slugs, k=n)], "—"),
     ]
+    # The read model's other answers, warm (the first, untimed, computes and stores them), and the leaderboard
+    # filtered by claim dates, which is computed on every request: fewer requests, they take long.
+    from django.db.models import Max, Min
+
+    from forecasts.models import Claim
+
+    dates = Claim.objects.aggregate(first=Min("made_on"), last=Max("made_on"))
+    made_after = dates["first"] + (dates["last"] - dates["first"]) / 2
+    few = max(1, min(n, 5))
+    filtered = f"/api/leaderboard/?made_after={made_after.isoformat()}"
+    endpoints += [
+        ("GET / (the leaderboard page)", ["/"] * w, ["/"] * n, "—"),
+        ("GET /hedges/ (warm)", ["/hedges/"], ["/hedges/"] * n, "—"),
+        ("GET /api/sensitivity/ (warm)", ["/api/sensitivity/"], ["/api/sensitivity/"] * few, "—"),
+        (f"GET /api/leaderboard/?made_after= (filtered: computed, {few} requests)", [filtered], [filtered] * few, "—"),
+    ]
     p50 = {}
-    with override_settings(ROOT_URLCONF=install_urlconf()):
+    # Pages name static files: without collectstatic's manifest (DEBUG off), plain static URLs.
+    plain_static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ROOT_URLCONF=install_urlconf(), STORAGES=plain_static):
         for label, warmup, paths, target in endpoints:
-            log(f"{label} × {n}…")
+            log(f"{label} × {len(paths)}…")
             times = latency(client, paths, warmup)
             p50[label] = percentile(times, 0.5)
             results.append((f"{label} p50 / p95 / max (ms)",
                             f"{ms(p50[label])} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+        log("cold reads: the first after a score change…")
+        for label, path in (("GET /api/leaderboard/", "/api/leaderboard/"), ("GET / (the leaderboard page)", "/"),
+                            ("GET /api/experts/{slug}/scores/", f"/api/experts/{scored_slugs[0]}/scores/")):
+            times = []
+            for _ in range(3):
+                score_version.bump()
+                times.extend(latency(client, [path], []))
+            results.append((f"{label} cold: first read after a score change (median of 3)",
+                            f"{ms(statistics.median(times))} ms", "—"))
     bare = p50[endpoints[0][0]]
     for label in ("GET /api/leaderboard/", "GET /api/experts/{slug}/scores/"):
         results.append((f"{label} p50 ÷ the bare view's", f"{p50[label] / bare:.1f}×", "≤ 2× (issue 15)"))
@@ -562,15 +602,23 @@ def main():
     ]
     explained = []
     for label, path, pick in plans:
+        score_version.bump()  # the plans are those of a cold read (a warm one runs no score query)
         queries, planning, execution, plan = explain(client, path, pick)
         explained.append((label, queries, planning, execution, plan))
+    for label, path in (("leaderboard, warm (read model)", "/api/leaderboard/"),
+                        ("expert scores, warm (read model)", f"/api/experts/{slug}/scores/")):
+        client.get(path, HTTP_ACCEPT="application/json")  # the first read after the bumps above stores it
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, HTTP_ACCEPT="application/json")
+        explained.append((label, len(captured.captured_queries), None, None, ""))
 
     total = time.perf_counter() - began
     title = (f"Hindsight score benchmark — PostgreSQL {pg_version}, {os.cpu_count()} CPUs, "
              f"Python {platform.python_version()}, Django {django.get_version()}; "
              f"API latencies via django.test.Client (in process, no HTTP server), DEBUG={settings.DEBUG}, "
              f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}, "
-             f"THROTTLE_ANON={os.environ['THROTTLE_ANON']}")
+             f"THROTTLE_ANON={os.environ['THROTTLE_ANON']}; shared cache (read model, throttles): "
+             f"{'Redis (REDIS_URL)' if settings.REDIS_URL else 'the database table (embedded default)'}")
     print()
     print(title)
     print()

@@ -12,7 +12,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
 
 from forecasts.api import ClaimViewSet, ExpertScoresView, LeaderboardView, QuestionViewSet
 from forecasts.api_panel import VersusView
@@ -22,6 +21,7 @@ from forecasts.api_review import AcceptSuggestionView, RejectSuggestionView, Sou
 from forecasts.api_scales import ScaleListView, SensitivityView
 from forecasts.exceptions import api_not_found
 from forecasts.parsers import JSONParser
+from forecasts.throttling import ScopedThrottle
 from forecasts.tokens import issue_token
 from sources.api import ExpertViewSet, SourceViewSet
 
@@ -33,7 +33,7 @@ class TokenView(ObtainAuthToken):
     """
 
     # ObtainAuthToken turns throttling off; token requests are throttled per client.
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "token"
     parser_classes = [FormParser, MultiPartParser, JSONParser]  # ObtainAuthToken's, with the API's JSON parser
 

@@ -119,9 +119,10 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every worker process: throttle counts must be shared to be exact. Redis
-# when REDIS_URL is set (fast: docker-compose runs one); otherwise a database table, created by a
-# migration (forecasts 0004), which needs no extra service but costs a few queries per request.
+# One cache shared by every worker process: the read model's answers and the score version
+# (forecasts.read_model) must be shared to be fresh. Redis when REDIS_URL is set (docker-compose runs
+# one); otherwise a database table, created by a migration (forecasts 0004), which needs no extra
+# service. Throttle counts use Redis too, or their own table without it (forecasts.throttling).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Redis that does not answer within CACHE_TIMEOUT seconds is a 503 (config.unavailable), not a hang.
 CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 2)
@@ -132,7 +133,10 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT, "socket_timeout": CACHE_TIMEOUT},
     }
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}
+    # Room for an answer per expert (their scores) and the leaderboard's pages: culling (a COUNT of the
+    # table on each write) then runs only past 20,000 entries.
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache",
+          "OPTIONS": {"MAX_ENTRIES": 20_000}}
 }
 # Seconds a client is told to wait (Retry-After) when the database or the cache is down.
 UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 5)
@@ -242,9 +246,10 @@ REST_FRAMEWORK = {
     # Anonymous reads and token requests are throttled per client; analysts' bulk work is not
     # (thousands of authenticated requests an hour fit well inside the user rate).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        # Fixed-window counters: one round trip a request (see forecasts.throttling).
+        "forecasts.throttling.AnonThrottle",
+        "forecasts.throttling.UserThrottle",
+        "forecasts.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),

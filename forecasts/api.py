@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from forecasts import api_scales, history, selectors, services
+from forecasts.api_cached import CachedJSONMixin
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
 from forecasts.serializers import (
@@ -147,10 +148,14 @@ class ClaimViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema(parameters=[api_scales.ScaleQuerySerializer])
-class ExpertScoresView(generics.RetrieveAPIView):
+class ExpertScoresView(CachedJSONMixin, generics.RetrieveAPIView):
     """An expert's scores: Brier with its 95 % interval, log, baseline and peer scores, calibration."""
 
     serializer_class = ExpertScoresSerializer
+    cacheable_params = frozenset({"format"})  # ?scale= recomputes
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_json(lambda: super(ExpertScoresView, self).retrieve(request, *args, **kwargs))
 
     def get_queryset(self):
         return Expert.objects.with_score()
@@ -166,14 +171,19 @@ class ExpertScoresView(generics.RetrieveAPIView):
     parameters=[LeaderboardQuerySerializer],
     responses=LeaderboardEntrySerializer(many=True),
 )
-class LeaderboardView(generics.ListAPIView):
+class LeaderboardView(CachedJSONMixin, generics.ListAPIView):
     """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked.
 
-    With `topic` or a claim date range the scores are recomputed over that subset of questions.
+    With `topic` or a claim date range the scores are recomputed over that subset of questions; the
+    unfiltered leaderboard's pages come from the read model until a score changes.
     """
 
     serializer_class = LeaderboardEntrySerializer
     filter_backends = []
+    cacheable_params = frozenset({"order", "min_scored", "page", "page_size", "format"})
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_json(lambda: super(LeaderboardView, self).list(request, *args, **kwargs))
 
     def get_queryset(self):
         params = LeaderboardQuerySerializer(data=self.request.query_params)

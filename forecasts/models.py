@@ -421,3 +421,18 @@ class Suggestion(models.Model):
 
     def __str__(self):
         return f"{self.speaker_name or 'unknown speaker'}: {self.quote}"[:120]
+
+
+class ThrottleCount(models.Model):
+    """One client's request count in its current throttle window (forecasts.throttling), without Redis.
+
+    One row per client and scope, reused from window to window; rows of windows long past are
+    deleted now and then by `window_end` (indexed).
+    """
+
+    client_key = models.CharField(max_length=250, primary_key=True)
+    window_end = models.BigIntegerField(db_index=True, help_text="Unix time the window ends.")
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "hindsight_throttle"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
-from forecasts import score_sql, scoring
+from forecasts import score_sql, score_version, scoring
 from forecasts.constants import SCORED_OUTCOMES, Outcome
 from forecasts.locks import lock_experts, lock_questions
 from forecasts.models import Claim, ExpertScore, PanelScore, QuestionScore
@@ -136,6 +136,7 @@ def _set_based():
 @transaction.atomic
 def rescore_questions(question_ids, *, extra_expert_ids=()):
     """Rescore the given questions and refresh every expert who has (or had) a claim on them."""
+    score_version.bump_on_commit()
     question_ids = set(question_ids)
     expert_ids = set(extra_expert_ids)
     if question_ids:
@@ -222,6 +223,7 @@ def _save_expert_scores(expert_scores):
 @transaction.atomic
 def refresh_expert_scores(expert_ids):
     """Recompute these experts' aggregate rows from their per-question scores and claims."""
+    score_version.bump_on_commit()
     expert_ids = sorted(set(expert_ids))
     lock_experts(expert_ids)
     if _set_based():
@@ -237,6 +239,7 @@ def refresh_expert_scores(expert_ids):
 @transaction.atomic
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
+    score_version.bump_on_commit()
     if _set_based():
         n_scored = score_sql.rebuild_question_rows()
         ExpertScore.objects.all().delete()

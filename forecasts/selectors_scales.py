@@ -10,11 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, CharField, Count, F, Max, Sum, Value, When
 from django.db.models.functions import Lower, Trim
 
-from forecasts import scoring
+from forecasts import read_model, scoring
 from forecasts.constants import ProbabilityOrigin, Side
 from forecasts.hedges import normalise_hedge
 from forecasts.models import ExpertScore, HedgePhrase, HedgeScale, QuestionScore
@@ -139,23 +138,13 @@ def experts_whose_rank_moves():
     return {expert_id for expert_id, spread in spreads.items() if scoring.rank_moves(spread)}
 
 
-# How long the leaderboard's marker may be reused when no score has changed: scale edits show within it.
-MARKER_CACHE_SECONDS = 60
-
-
 def experts_whose_rank_moves_cached():
-    """experts_whose_rank_moves(), reused from the cache until a score changes (or for MARKER_CACHE_SECONDS).
+    """experts_whose_rank_moves() from the read model: recomputed once per score version.
 
     The sensitivity table groups every counting claim (about 2.7 s at a million claims): the leaderboard
-    must not pay that on each request. One query (the latest score update) when cached, three otherwise.
+    must not pay that on each request. No query when stored (one cache round trip), three otherwise.
     """
-    latest = ExpertScore.objects.aggregate(latest=Max("updated_at"), rows=Count("pk"))
-    key = f"hindsight:rank-moves:{latest['latest'] and latest['latest'].isoformat()}:{latest['rows']}"
-    moving = cache.get(key)
-    if moving is None:
-        moving = experts_whose_rank_moves()
-        cache.set(key, moving, MARKER_CACHE_SECONDS)
-    return moving
+    return read_model.cached(read_model.answer_key("rank-moves"), experts_whose_rank_moves)
 
 
 def scale_map(slug):

@@ -8,14 +8,16 @@ import csv
 import math
 from statistics import fmean
 
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
 from forecasts import (
-    charts, score_display, scoring, selectors, selectors_claims, selectors_hedges, selectors_panel, selectors_record,
+    charts, read_model, score_display, scoring, selectors, selectors_claims, selectors_hedges, selectors_panel,
+    selectors_record,
 )
 from forecasts.charts import calibration_chart, interval_bar, read_decomposition
 from forecasts.models import Topic
@@ -60,8 +62,7 @@ def leaderboard(request):
     }
     if errors:
         return render(request, "forecasts/leaderboard.html", context, status=400)
-    entries = selectors.leaderboard_entries(**params)
-    page = Paginator(entries, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _leaderboard_page(params, request.GET.get("page"))
     brier = scoring.registry.get("brier")
     rows = [
         (
@@ -83,6 +84,32 @@ def leaderboard(request):
         filtered=any(name in params for name in ("topic", "made_after", "made_before")),
     )
     return render(request, "forecasts/leaderboard.html", context)
+
+
+def _leaderboard_page(params, number):
+    """The page of leaderboard entries; the unfiltered leaderboard's from the read model (one cache round trip)."""
+    if any(name in params for name in ("topic", "made_after", "made_before")):
+        return Paginator(selectors.leaderboard_entries(**params), LEADERBOARD_PAGE_SIZE).get_page(number)
+
+    def compute():
+        page = Paginator(selectors.leaderboard_entries(**params), LEADERBOARD_PAGE_SIZE).get_page(number)
+        return page.paginator.count, page.number, list(page.object_list)
+
+    key = read_model.answer_key(
+        "leaderboard-page", sorted(params.items()), number, settings.HINDSIGHT_MIN_SCORED, settings.HINDSIGHT_SHRINK_K
+    )
+    count, number, entries = read_model.cached(key, compute)
+    return Page(entries, number, Paginator(_Counted(count), LEADERBOARD_PAGE_SIZE))
+
+
+class _Counted:
+    """Stands for a sequence of `count` items whose page is already known (for a Paginator's page count)."""
+
+    def __init__(self, count):
+        self._count = count
+
+    def count(self):
+        return self._count
 
 
 LEADERBOARD_CSV_COLUMNS = [

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from forecasts import selectors_hedges
+from forecasts import read_model, selectors_hedges
 from forecasts.constants import Side
 from forecasts.hedges import probability_of_yes
 from forecasts.views import public_page
@@ -43,10 +43,15 @@ def side_examples(probabilities):
 @public_page
 def hedge_dictionary(request):
     """The default hedge scale with its provenance, the other scales stored, how each phrase performed
-    across every expert, and how a phrase about the NO side becomes p(YES). Four queries."""
-    table = selectors_hedges.hedge_table()
+    across every expert, and how a phrase about the NO side becomes p(YES). From the read model (the
+    table groups every counting claim: ~0.5 s at a million claims); four queries when it is recomputed."""
+    table, other_scales = read_model.cached(read_model.answer_key("hedge-dictionary"), _hedge_dictionary)
     return render(request, "forecasts/hedges.html", {
         "table": table,
-        "other_scales": selectors_hedges.other_scales(),
+        "other_scales": other_scales,
         "examples": side_examples(table.scale.probabilities),
     })
+
+
+def _hedge_dictionary():
+    return selectors_hedges.hedge_table(), selectors_hedges.other_scales()

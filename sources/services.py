@@ -8,6 +8,7 @@ from simple_history.utils import bulk_update_with_history
 from sources.bulk import BATCH as BULK_BATCH
 from sources.bulk import insert_with_history
 from sources.models import Expert, Source
+from sources.signals import experts_bulk_written
 
 
 def unique_slug(model, text, *, max_length=100, exclude_pk=None):
@@ -116,4 +117,6 @@ def import_experts(*, new, changed, user=None):
         bulk_update_with_history(
             changed, Expert, [*EXPERT_IMPORT_FIELDS, "updated_at"], batch_size=BULK_BATCH, default_user=author
         )
+    if new or changed:
+        experts_bulk_written.send(sender=Expert)
     return new, changed

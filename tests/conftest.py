@@ -12,7 +12,36 @@ from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from forecasts import read_model, score_version
 from forecasts.services import ensure_analysts_group
+
+
+@pytest.fixture(autouse=True)
+def score_versions_as_in_production(monkeypatch):
+    """Each test starts with an empty cache, and score version bumps happen when a write "commits".
+
+    A test's transaction never commits, so the bumps writes register with transaction.on_commit would
+    never run. A write's own atomic block ending without a rollback is the commit the production code
+    would see: before each read-model read outside such a block, the bumps still pending run (a block
+    rolled back has already dropped its own, as a real rollback would).
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    real_cached = read_model.cached
+
+    def cached(*args, **kwargs):
+        if all(block._from_testcase for block in connection.atomic_blocks):
+            pending = [entry for entry in connection.run_on_commit if entry[1] is score_version.bump]
+            if pending:
+                connection.run_on_commit = [e for e in connection.run_on_commit if e[1] is not score_version.bump]
+                score_version.bump()
+                kwargs.pop("found", None)  # fetched (by the throttle) before this "commit"
+        return real_cached(*args, **kwargs)
+
+    monkeypatch.setattr(read_model, "cached", cached)
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -100,6 +129,7 @@ def seed_corpus(_seed_rows, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         for model, rows in _seed_rows.items():
             model._base_manager.bulk_create([model(**row) for row in rows])
+        score_version.bump_on_commit()  # bulk_create sends no signals
         statements = connection.ops.sequence_reset_sql(no_style(), list(_seed_rows))
         if statements:  # PostgreSQL: explicit ids do not advance the sequences
             with connection.cursor() as cursor:

@@ -210,8 +210,8 @@ def _add_claims(question, source, count):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # the question (resolution joined, claims counted) + its topics + the claims of its panel
-        ("/api/questions/{pk}/", 3),
+        # the question (resolution joined, claims counted) + its topics + the claims of its panel + the throttle's count
+        ("/api/questions/{pk}/", 4),
         # the question with its resolution + its topics + claims (the panel is computed from them)
         ("/questions/{pk}/", 3),
     ],

@@ -195,7 +195,8 @@ def _add_scored(expert, source, count):
     "url, expected",
     [
         # the expert + falsifiability counts + scores by topic + open questions by topic + scores with claim dates
-        ("/api/experts/ann/record/", 5),
+        # + the throttle's count
+        ("/api/experts/ann/record/", 6),
         # expert with score row + status counts + claims + the same four record queries
         ("/experts/ann/", 11),
     ],

@@ -309,8 +309,8 @@ def _add_rows(count, expert):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # the expert + the default scale + its phrases + the phrase counts (one GROUP BY)
-        ("/api/experts/{slug}/hedges/", 4),
+        # the expert + the default scale + its phrases + the phrase counts (one GROUP BY) + the throttle's count
+        ("/api/experts/{slug}/hedges/", 5),
         # the default scale + its phrases + the phrase counts + the other scales
         ("/hedges/", 4),
         # the page's 3 (expert with score row, status counts, claims) + the hedge table's 3

@@ -199,8 +199,8 @@ def _grow(record, count):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # both experts + their score rows on the questions both were scored on (titles joined)
-        ("/api/experts/ann/versus/ben/", 2),
+        # both experts + their score rows on the questions both were scored on (titles joined) (+ the throttle's count)
+        ("/api/experts/ann/versus/ben/", 2 + 1),
         ("/experts/ann/versus/ben/", 2),
         # expert with score row + status counts + experts sharing a question + claims with their scores
         # + the record's four queries (falsifiability, scores by topic, open questions by topic, dated scores)

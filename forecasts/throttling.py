@@ -1,0 +1,138 @@
+"""API throttles that cost one round trip per request: a fixed-window counter per client and scope.
+
+DRF's own throttles keep a list of request times in the cache, read and written on every
+request (with the database cache, a COUNT of the whole table each time to cull it). Here each
+throttle counts in a fixed window (the current minute, hour ... of the rate): with Redis, INCR and
+EXPIREAT in one pipeline; otherwise one INSERT ... ON CONFLICT DO UPDATE ... RETURNING on a small
+table (PostgreSQL, SQLite 3.35+). The N+1-th request in a window is refused until the window ends
+(Retry-After counts down to it). Anonymous clients are counted once (by the anon throttle), not
+also by the user throttle. Rates, scopes and the client address (NUM_PROXIES) are DRF's.
+
+A view served from the read model names its cache keys (request.read_model_fetch) and the throttle
+reads them in the same round trip as its count (a pipelined MGET on Redis; a join on the cache table
+in the same statement on PostgreSQL), so such a read costs one round trip in all.
+"""
+
+import base64
+import pickle
+import random
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import DEFAULT_DB_ALIAS, connection, router
+from django.utils import timezone
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+# One hit in this many also deletes the database rows of windows already over.
+PURGE_ONE_IN = 1000
+
+_HIT_SQL = """
+INSERT INTO hindsight_throttle (client_key, window_end, hits) VALUES (%s, %s, 1)
+ON CONFLICT (client_key) DO UPDATE SET
+    hits = CASE WHEN hindsight_throttle.window_end = excluded.window_end THEN hindsight_throttle.hits + 1 ELSE 1 END,
+    window_end = excluded.window_end
+RETURNING hits
+"""
+
+
+def count_hit(key, window_end, fetch=()):
+    """Count one request of `key` in the window ending at `window_end` (Unix time).
+
+    Returns (the window's count so far, {key: value} of the `fetch` keys found in the shared cache):
+    a view's read-model keys ride on the same round trip (see forecasts.api_cached).
+    """
+    shared = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(shared, RedisCache):
+        return _count_in_redis(shared, key, window_end, fetch)
+    if fetch and isinstance(shared, DatabaseCache) and connection.vendor == "postgresql" \
+            and router.db_for_read(shared.cache_model_class) == DEFAULT_DB_ALIAS:
+        return _count_in_database(key, window_end, shared, fetch)
+    hits, _ = _count_in_database(key, window_end)
+    return hits, (shared.get_many(fetch) if fetch else {})
+
+
+def _count_in_database(key, window_end, shared=None, fetch=()):
+    with connection.cursor() as cursor:
+        if shared is None:
+            cursor.execute(_HIT_SQL, [key, window_end])
+            rows = cursor.fetchall()
+        else:  # PostgreSQL: the count and the cache rows in one statement
+            made = {shared.make_and_validate_key(name): name for name in fetch}
+            cursor.execute(
+                f"WITH hit AS ({_HIT_SQL}) SELECT hit.hits, c.cache_key, c.value, c.expires FROM hit "
+                f"LEFT JOIN {connection.ops.quote_name(shared._table)} c ON c.cache_key IN ({', '.join(['%s'] * len(made))})",
+                [key, window_end, *made],
+            )
+            rows = cursor.fetchall()
+        if random.randrange(PURGE_ONE_IN) == 0:
+            cursor.execute("DELETE FROM hindsight_throttle WHERE window_end < %s", [window_end - 1])
+    found = {}
+    if shared is not None:
+        now = timezone.now()
+        for _, cache_key, value, expires in rows:
+            if cache_key is not None and expires > now:  # DatabaseCache's own format: pickled, base64
+                found[made[cache_key]] = pickle.loads(base64.b64decode(value.encode()))
+    return rows[0][0], found
+
+
+def _count_in_redis(shared, key, window_end, fetch):
+    # A key per window, so a window's count never outlives it and needs no reset.
+    redis_key = shared.make_and_validate_key(f"throttle:{key}:{window_end}")
+    pipe = _redis_client(shared).pipeline(transaction=False)
+    pipe.incr(redis_key)
+    pipe.expireat(redis_key, window_end + 1)
+    if fetch:
+        pipe.mget([shared.make_and_validate_key(name) for name in fetch])
+    results = pipe.execute()
+    values = results[2] if fetch else []
+    loads = shared._cache._serializer.loads
+    return results[0], {name: loads(value) for name, value in zip(fetch, values) if value is not None}
+
+
+def _redis_client(shared):
+    """One Redis client per cache connection: Django builds a new one (a costly object) per cache call."""
+    client = getattr(shared._cache, "_hindsight_client", None)
+    if client is None:
+        client = shared._cache._hindsight_client = shared._cache.get_client(write=True)
+    return client
+
+
+class FixedWindowThrottle(SimpleRateThrottle):
+    """SimpleRateThrottle counting in fixed windows of the rate's duration, one round trip a request."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = self.timer()
+        self.window_end = (int(now) // self.duration + 1) * self.duration
+        # Read-model keys the view asked for (forecasts.api_cached) come back with the count; once per request.
+        fetch = getattr(request, "read_model_fetch", ())
+        hits, found = count_hit(self.key, self.window_end, fetch)
+        if fetch:
+            request.read_model_fetch, request.read_model_found = (), found
+        return hits <= self.num_requests
+
+    def wait(self):
+        """Seconds until the window ends (at least one)."""
+        return max(self.window_end - self.timer(), 1)
+
+
+class AnonThrottle(AnonRateThrottle, FixedWindowThrottle):
+    """Anonymous clients, by address: THROTTLE_ANON."""
+
+
+class UserThrottle(UserRateThrottle, FixedWindowThrottle):
+    """Authenticated users, by user: THROTTLE_USER. Anonymous clients are the anon throttle's alone."""
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
+
+
+class ScopedThrottle(ScopedRateThrottle, FixedWindowThrottle):
+    """Views with a throttle_scope (the token endpoint: THROTTLE_TOKEN), by user or address."""
