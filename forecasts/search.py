@@ -91,7 +91,7 @@ KINDS = {
         Kind("questions", "Questions", lambda: Question.objects.with_resolution().order_by("-deadline", "pk"),
              QUESTION_SEARCH, (("title", True), ("resolution_criteria", False)), _question_hit),
         Kind("claims", "Claims", lambda: Claim.objects.select_related("expert", "question").order_by("-made_on", "-pk"),
-             CLAIM_SEARCH, (("quote", False), ("statement", False)), _claim_hit),
+             CLAIM_SEARCH, (("quote", True), ("statement", True)), _claim_hit),
         Kind("experts", "Experts", lambda: Expert.objects.order_by("name", "pk"),
              search.EXPERT_SEARCH, (("name", True), ("affiliation", True), ("bio", False)), _expert_hit),
         Kind("sources", "Sources", lambda: Source.objects.order_by("-published_on", "pk"),

@@ -70,7 +70,8 @@ def site_search(request):
     context = {"q": text, "kind": kind, "errors": errors, "full_text": full_text()}
     if errors:
         return render(request, "forecasts/search.html", context, status=400)
-    if search.no_words(text):
+    context["searched"] = not search.no_words(text)
+    if not context["searched"]:
         context["groups"] = []
     elif kind is None:
         context["groups"] = search.site_search(text)

@@ -102,10 +102,12 @@ def search(queryset, fields, text):
 
 
 def with_headlines(queryset, text, fields):
-    """On PostgreSQL, annotate `<field>_headline` for each field name: ts_headline with markers.
+    """On PostgreSQL, annotate `<field>_headline` for each (field name, whole) pair: ts_headline with markers.
 
-    `whole` fields (short ones such as a title) are marked in full; the others are cut to the
-    fragments around the matches. Pass the result through headline_html(). Elsewhere, unchanged.
+    The text is HTML-escaped in SQL first, so that ts_headline, which would drop anything that looks
+    like a tag, keeps it as written. `whole` fields (a title, a quote) are marked in full; the
+    others are cut to the fragments around the matches. Pass the result through headline_html().
+    Elsewhere, the queryset is returned unchanged.
     """
     if not full_text():
         return queryset
@@ -115,17 +117,32 @@ def with_headlines(queryset, text, fields):
     annotations = {}
     for name, whole in fields:
         options = {"highlight_all": True} if whole else {"max_words": 30, "min_words": 12, "max_fragments": 2}
-        clean = Replace(Replace(F(name), Value(_START), Value("")), Value(_STOP), Value(""))
         annotations[f"{name}_headline"] = SearchHeadline(
-            clean, query, config=CONFIG, start_sel=_START, stop_sel=_STOP, fragment_delimiter=" … ", **options,
+            _escaped(name), query, config=CONFIG, start_sel=_START, stop_sel=_STOP, fragment_delimiter=" … ",
+            **options,
         )
     return queryset.annotate(**annotations)
 
 
+# What django.utils.html.escape replaces, "&" first; then the markers are removed from the text.
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"), (_START, ""), (_STOP, ""))
+
+
+def _escaped(name):
+    expression = F(name)
+    for character, replacement in _ESCAPES:
+        expression = Replace(expression, Value(character), Value(replacement))
+    return expression
+
+
 def headline_html(headline):
-    """ts_headline's output as safe HTML: the text escaped, its match markers as <mark> tags."""
-    html = escape(headline or "").replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(html)
+    """A headline from with_headlines() as safe HTML: its match markers as <mark> tags.
+
+    The text was escaped in SQL; any angle bracket left is escaped again, so that the marks are the
+    only tags whatever the database returned.
+    """
+    html = (headline or "").replace("<", "&lt;").replace(">", "&gt;")
+    return mark_safe(html.replace(_START, "<mark>").replace(_STOP, "</mark>"))
 
 
 def highlight(value, text, *, whole=True, around=120):
