@@ -13,7 +13,6 @@ from forecasts.constants import Outcome
 from forecasts.models import Topic
 from forecasts.search import QUESTION_SEARCH
 from sources import search
-from sources.search import SOURCE_SEARCH
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
@@ -24,8 +23,7 @@ QUESTION_STATUSES = {
     **{outcome.value: {"resolution__outcome": outcome.value} for outcome in Outcome},
 }
 QUESTION_STATUS_CHOICES = [("open", "Open"), ("resolved", "Resolved (any outcome)")] + [
-    (outcome.value, f"Resolved {outcome.label.upper() if outcome in (Outcome.YES, Outcome.NO) else outcome.label.lower()}")
-    for outcome in Outcome
+    (outcome.value, f"Resolved {outcome.label}") for outcome in Outcome
 ]
 
 
@@ -72,7 +70,7 @@ class QuestionIndexFilter(filters.FilterSet):
 
 
 class SourceIndexFilter(filters.FilterSet):
-    q = filters.CharFilter(label="Words", max_length=search.MAX_LENGTH, method=_search(SOURCE_SEARCH))
+    q = filters.CharFilter(label="Words", max_length=search.MAX_LENGTH, method=_search(search.SOURCE_SEARCH))
     publisher = filters.CharFilter(lookup_expr="icontains", label="Publisher", max_length=200)
     published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte", label="Published from", widget=DATE_WIDGET)
     published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte", label="Published to", widget=DATE_WIDGET)

@@ -35,7 +35,10 @@ def question_panel(question):
 
 
 def panels_of_questions(questions):
-    """{question id: scoring.Panel} for these questions, from their claims so far. One query for all of them."""
+    """{question id: scoring.Panel} for these questions, from their claims so far.
+
+    One query for all of them (none for no questions).
+    """
     deadlines = {question.pk: question.deadline for question in questions}
     if not deadlines:
         return {}

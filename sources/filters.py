@@ -1,3 +1,5 @@
+"""Filter backends of the API's lists shared by both apps."""
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
