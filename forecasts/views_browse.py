@@ -62,9 +62,8 @@ def site_search(request):
     """Experts, sources, questions and claims matching `q`, grouped by kind; `kind` shows one kind, paginated."""
     text = request.GET.get("q", "")
     kind = request.GET.get("kind") or None
-    errors = {}
-    if validate(text):
-        errors["q"] = validate(text)
+    reasons = validate(text)
+    errors = {"q": reasons} if reasons else {}
     if kind is not None and kind not in search.KINDS:
         errors["kind"] = [f"Must be one of: {', '.join(search.KINDS)}."]
     context = {"q": text, "kind": kind, "errors": errors, "full_text": full_text()}
