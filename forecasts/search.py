@@ -50,7 +50,7 @@ class Kind:
 def claim_url(claim):
     """The claim's own page when the site has one ('claim-detail'), else its question's page."""
     try:
-        return reverse("claim-detail", kwargs={"pk": claim.pk})
+        return reverse("claim-detail", args=[claim.pk])
     except NoReverseMatch:
         return claim.question.get_absolute_url()
 

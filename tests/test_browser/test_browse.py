@@ -18,7 +18,7 @@ pytestmark = [
 
 def _claim_page(claim):
     try:
-        return reverse("claim-detail", kwargs={"pk": claim.pk})
+        return reverse("claim-detail", args=[claim.pk])
     except NoReverseMatch:  # no claim pages yet: the search links the claim's question
         return claim.question.get_absolute_url()
 

@@ -69,7 +69,7 @@ def test_a_word_in_a_quote_finds_the_claim_and_links_to_the_claim_or_its_questio
     [(link, title)] = _hits(html, "claims")
     assert title == "“Moscow will not break the <mark>sanctions</mark> regime.”"
     try:
-        expected = reverse("claim-detail", kwargs={"pk": corpus["claim"].pk})
+        expected = reverse("claim-detail", args=[corpus["claim"].pk])
     except NoReverseMatch:  # the claim pages are not there yet: the question's page
         expected = f"/questions/{corpus['question'].pk}/"
     assert link == expected
