@@ -7,7 +7,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from forecasts import api_scales, history, selectors, services
+from forecasts import api_scales, history, search, selectors, services
 from forecasts.api_cached import CachedJSONMixin
 from forecasts.filters import ClaimFilter, QuestionFilter
 from forecasts.models import Claim, Question
@@ -35,13 +35,16 @@ class QuestionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Questions: resolvable propositions with criteria, a deadline and (once resolved) an outcome."""
+    """Questions: resolvable propositions with criteria, a deadline and (once resolved) an outcome.
+
+    `?search=` finds words in the title and the resolution criteria.
+    """
 
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilter
     lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [DjangoFilterBackend, SearchFilter]
-    search_fields = ["title", "resolution_criteria"]
+    search_fields = search.QUESTION_SEARCH
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # DELETE: only …/resolve/
     # Resolving is adding a Resolution; changing or removing one (reopening), as in the admin, is changing it.
     write_permissions = {
@@ -117,10 +120,15 @@ class QuestionViewSet(
 
 
 class ClaimViewSet(viewsets.ModelViewSet):
-    """Claims: an expert's stance on a question in a source, with its probability of YES."""
+    """Claims: an expert's stance on a question in a source, with its probability of YES.
+
+    `?search=` finds words in the quote and the statement.
+    """
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter]
+    search_fields = search.CLAIM_SEARCH
     lookup_value_regex = r"[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

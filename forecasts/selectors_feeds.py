@@ -8,7 +8,7 @@ Nothing here names who resolved a question: readers never see login names.
 import datetime
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from forecasts.constants import Side
 from forecasts.models import Claim, QuestionScore, Resolution
@@ -31,12 +31,9 @@ class FeedEntry:
     categories: tuple = ()
 
 
-def claim_url(claim_id, question_url):
-    """The claim's own page when the site has one ('claim-detail'), else its question's page."""
-    try:
-        return reverse("claim-detail", kwargs={"pk": claim_id})
-    except NoReverseMatch:
-        return question_url
+def claim_url(claim_id):
+    """The claim's own page."""
+    return reverse("claim-detail", kwargs={"pk": claim_id})
 
 
 def _percent(probability):
@@ -54,7 +51,7 @@ def _claim_entry(claim):
     return FeedEntry(
         key=f"claim/{claim.pk}",
         title=f"{claim.expert.name}: {_percent(claim.probability)} on {question.title}",
-        link=claim_url(claim.pk, question.get_absolute_url()),
+        link=claim_url(claim.pk),
         published=claim.created_at,
         updated=claim.updated_at,
         summary=summary,
@@ -90,7 +87,7 @@ def _outcome_entry(row):
     return FeedEntry(
         key=f"outcome/{question.pk}/{row.expert_id}",
         title=f"{row.expert.name}: Brier {row.brier:.3f} on {question.title} (resolved {outcome})",
-        link=claim_url(row.claim_id, question.get_absolute_url()),
+        link=claim_url(row.claim_id),
         published=resolution.resolved_at,
         updated=resolution.resolved_at,
         summary=(

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from forecasts import scoring
 from forecasts.constants import Outcome
-from forecasts.models import QuestionScore
+from forecasts.models import Claim, QuestionScore
 from sources.models import Expert
 
 _OUTCOME_NAME = {1: Outcome.YES.value, 0: Outcome.NO.value}
@@ -32,6 +32,23 @@ def question_panel(question):
     """scoring.Panel of the question, from its claims so far (resolved or not). One query."""
     rows = question.claims.order_by().values_list("pk", "expert_id", "probability", "made_on")
     return _panel([scoring.ClaimRecord(*row) for row in rows], question.deadline)
+
+
+def panels_of_questions(questions):
+    """{question id: scoring.Panel} for these questions, from their claims so far.
+
+    One query for all of them (none for no questions).
+    """
+    deadlines = {question.pk: question.deadline for question in questions}
+    if not deadlines:
+        return {}
+    records = {pk: [] for pk in deadlines}
+    rows = Claim.objects.filter(question_id__in=deadlines).order_by().values_list(
+        "question_id", "pk", "expert_id", "probability", "made_on"
+    )
+    for question_id, *row in rows:
+        records[question_id].append(scoring.ClaimRecord(*row))
+    return {pk: _panel(records[pk], deadlines[pk]) for pk in deadlines}
 
 
 def _panel(records, deadline):

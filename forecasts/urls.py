@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from forecasts import feeds, views, views_card, views_claims, views_hedges, views_panel
+from forecasts import feeds, views, views_browse, views_card, views_claims, views_hedges, views_panel
 
 
 class RowIdConverter:
@@ -23,6 +23,10 @@ urlpatterns = [
     path("leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
     path("how-scores-work/", views.how_scores_work, name="how-scores-work"),
     path("hedges/", views_hedges.hedge_dictionary, name="hedges"),
+    path("questions/", views_browse.question_list, name="question-list"),
+    path("sources/", views_browse.source_list, name="source-list"),
+    path("experts/", views_browse.expert_list, name="expert-list"),
+    path("search/", views_browse.site_search, name="search"),
     path("experts/<slug:slug>/", views.expert_detail, name="expert-detail"),
     path("experts/<slug:slug>/claims.csv", views.expert_claims_csv, name="expert-claims-csv"),
     path("experts/<slug:a>/versus/<slug:b>/", views_panel.expert_versus, name="expert-versus"),

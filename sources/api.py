@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 
-from sources import services
+from sources import search, services
 from sources.filters import SearchFilter
 from sources.models import Expert, Source
 from sources.serializers import ExpertSerializer, SourceSerializer
@@ -19,12 +19,12 @@ class ReadCreatePatchViewSet(
 
 
 class ExpertViewSet(ReadCreatePatchViewSet):
-    """Experts, by slug. `?search=` matches name and affiliation."""
+    """Experts, by slug. `?search=` finds words in the name, affiliation and bio."""
 
     serializer_class = ExpertSerializer
     lookup_field = "slug"
     filter_backends = [SearchFilter]
-    search_fields = ["name", "affiliation"]
+    search_fields = search.EXPERT_SEARCH
 
     def get_queryset(self):
         return Expert.objects.order_by("name", "pk")
@@ -49,13 +49,13 @@ class SourceFilter(filters.FilterSet):
 
 
 class SourceViewSet(ReadCreatePatchViewSet):
-    """Sources (articles, posts, interviews). `?search=` matches title and publisher."""
+    """Sources (articles, posts, interviews). `?search=` finds words in the title, publisher and excerpt."""
 
     serializer_class = SourceSerializer
     lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = [filters.DjangoFilterBackend, SearchFilter]
     filterset_class = SourceFilter
-    search_fields = ["title", "publisher"]
+    search_fields = search.SOURCE_SEARCH
 
     def get_queryset(self):
         return Source.objects.with_authors().order_by("-published_on", "pk")
