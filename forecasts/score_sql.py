@@ -158,7 +158,7 @@ def expert_rows_sql(expert_ids=None):
     bins = formulas.CALIBRATION_BINS
     # For every expert: one hash of all questions joined once to a million claims; for a few: index lookups.
     materialized = "MATERIALIZED" if expert_ids is None else "NOT MATERIALIZED"
-    experts = (f"SELECT expert_id FROM counts" if expert_ids is None
+    experts = ("SELECT expert_id FROM counts" if expert_ids is None
                else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
     names = ["scored", "open", "unscorable", "late", *(n for n, _ in columns), "calibration", "reliability",
              "resolution", "uncertainty", "updated_at"]

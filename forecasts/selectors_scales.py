@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Max, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Sum, Value, When
 from django.db.models.functions import Lower, Trim
 
 from forecasts import read_model, scoring
 from forecasts.constants import ProbabilityOrigin, Side
 from forecasts.hedges import normalise_hedge
-from forecasts.models import ExpertScore, HedgePhrase, HedgeScale, QuestionScore
+from forecasts.models import HedgePhrase, HedgeScale, QuestionScore
 from forecasts.score_table import expert_score_row
 from sources.models import Expert
 

@@ -24,7 +24,7 @@ def _claim_page(claim):
 
 
 def test_a_reader_types_a_word_into_the_header_search_and_opens_a_question_and_a_claim(
-    page, live_server, seeded, screenshot
+    page, live_server, seeded
 ):
     page.goto(live_server.url + "/experts/")
     page.get_by_role("search").get_by_label("Search").fill("mediator")
@@ -37,7 +37,6 @@ def test_a_reader_types_a_word_into_the_header_search_and_opens_a_question_and_a
     expected_claims = Claim.objects.filter(quote__icontains="mediator").count()
     assert page.locator("#heading-claims").inner_text() == f"Claims ({expected_claims})"
     first_claim_href = claims.first.get_attribute("href")
-    screenshot(page, "search")
 
     questions.get_by_role("link", name=MEDIATOR_QUESTION).click()
     page.wait_for_url(live_server.url + Question.objects.get(title=MEDIATOR_QUESTION).get_absolute_url())
@@ -50,7 +49,7 @@ def test_a_reader_types_a_word_into_the_header_search_and_opens_a_question_and_a
     assert linked and any("mediator" in claim.quote.lower() for claim in linked)
 
 
-def test_a_reader_filters_the_questions_by_topic_and_sorts_them_by_experts(page, live_server, seeded, screenshot):
+def test_a_reader_filters_the_questions_by_topic_and_sorts_them_by_experts(page, live_server, seeded):
     page.goto(live_server.url + "/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
     page.wait_for_url("**/questions/")
@@ -65,7 +64,6 @@ def test_a_reader_filters_the_questions_by_topic_and_sorts_them_by_experts(page,
     assert page.locator("#questions tbody tr").count() == labour.count()
     experts = [int(text) for text in page.locator("#questions tbody td:nth-child(4)").all_inner_texts()]
     assert experts == sorted(experts, reverse=True) and experts[0] > 1
-    screenshot(page, "questions")
 
 
 @pytest.mark.parametrize("path", ["/questions/", "/sources/", "/experts/", "/search/?q=putin"])

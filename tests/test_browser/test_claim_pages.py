@@ -65,9 +65,8 @@ def test_claim_pages_fit_390_px_without_sideways_scrolling(phone, live_server, s
         assert scrolling == [], (path, scrolling)
 
 
-def test_the_track_record_becomes_cards_with_the_numbers_that_matter_in_view(phone, live_server, seeded, screenshot):
+def test_the_track_record_becomes_cards_with_the_numbers_that_matter_in_view(phone, live_server, seeded):
     phone.goto(live_server.url + "/experts/tereza-novotna/")
-    screenshot(phone, "expert-phone")
     rows = phone.locator("#claims tbody tr")
     assert rows.count() == 12
     for label in ("p(YES)", "Outcome", "Brier", "Status"):
@@ -88,10 +87,9 @@ def test_the_track_record_becomes_cards_with_the_numbers_that_matter_in_view(pho
 
 
 def test_a_long_source_groups_its_claims_by_expert_and_each_group_opens_on_click_and_from_the_keyboard(
-    phone, live_server, seeded, screenshot
+    phone, live_server, seeded
 ):
     phone.goto(live_server.url + Source.objects.get(publisher="NK News").get_absolute_url())
-    screenshot(phone, "source-phone")
     groups = phone.locator("details.expert-claims")
     assert groups.count() == 9  # the nine experts of the NK News panel, all collapsed
     assert groups.evaluate_all("all => all.filter(details => details.open).length") == 0
@@ -122,10 +120,9 @@ def test_a_long_source_groups_its_claims_by_expert_and_each_group_opens_on_click
     assert second.evaluate("details => details.open")
 
 
-def test_a_quote_in_the_full_text_link_opens_the_collapsed_article_at_the_quote(phone, live_server, seeded, screenshot):
+def test_a_quote_in_the_full_text_link_opens_the_collapsed_article_at_the_quote(phone, live_server, seeded):
     claim = Claim.objects.get(quote__startswith=NO_SIDE_QUOTE)
     phone.goto(live_server.url + claim.get_absolute_url())
-    screenshot(phone, "claim-phone")
     assert NO_SIDE_QUOTE in phone.locator("#quote-in-context mark").inner_text()
     phone.get_by_role("link", name="in the full text").click()
     phone.wait_for_url(f"**#quote-{claim.pk}")

@@ -35,7 +35,7 @@ def _leaderboard_names(page):
 
 
 def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_api(
-    page, live_server, seeded, screenshot
+    page, live_server, seeded
 ):
     page.goto(f"{live_server.url}/?min_scored=3")
     assert page.title() == "Leaderboard · Hindsight"
@@ -45,7 +45,6 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
     assert page.locator("tr.unranked .expert-cell > a").all_inner_texts() == [
         "Hoo Chiew Ping", "Dennis P. Halpin",  # 2 scored; no claims
     ]
-    screenshot(page, "leaderboard")
 
     page.get_by_role("link", name=TOP_EXPERT).click()
     page.wait_for_url("**/experts/fyodor-tertitskiy/")
@@ -74,10 +73,9 @@ def test_a_reader_follows_the_leaderboard_to_an_expert_whose_chart_matches_the_a
     assert chart_name.startswith("Calibration: how often forecasts came true")
     # Seven scored questions: too few for a reading in words (it needs charts.READING_MIN_SCORED).
     assert page.locator("#calibration-verdict .verdict").inner_text() == "Too few questions to say."
-    screenshot(page, "expert")
 
 
-def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_server, seeded, screenshot):
+def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_server, seeded):
     page.goto(f"{live_server.url}/experts/artyom-lukin/")
     page.locator("#claims").get_by_role("link", name=MEDIATOR_QUESTION).click()
     page.wait_for_url("**/questions/*/")
@@ -89,7 +87,6 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
     ]
     assert page.locator("#outcome-box .badge").inner_text() == "No"
     assert page.locator("#evidence-link").get_attribute("href").startswith("http")
-    screenshot(page, "question")
 
     cards.first.get_by_role("link", name="Kim Jong Un heads to Russia: why now, and what to expect?").click()
     page.wait_for_url("**/sources/*/")
@@ -103,7 +100,6 @@ def test_a_reader_follows_a_claim_to_its_question_and_to_its_source(page, live_s
     assert page.locator("details.expert-claims > summary h3").all_inner_texts() == ["Kenneth Dekleva"]
     assert page.locator(".source-claims tbody tr").count() == 4
     assert page.locator(".source-claims tbody tr").first.is_visible()  # four claims of one expert: shown open
-    screenshot(page, "source")
 
 
 def test_the_topic_filter_recomputes_the_leaderboard(page, live_server, seeded):
@@ -161,16 +157,15 @@ def test_the_track_record_filter_and_download_agree(page, live_server, seeded):
     assert len(rows) == shown and {row["status"] for row in rows} == {"unscored"}
 
 
-def test_how_scores_work_is_linked_from_every_page(page, live_server, seeded, screenshot):
+def test_how_scores_work_is_linked_from_every_page(page, live_server, seeded):
     page.goto(f"{live_server.url}/experts/jean-h-lee/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="How scores work").click()
     page.wait_for_url("**/how-scores-work/")
     assert page.locator("#example-question tbody tr").count() == 3
     assert page.locator("svg.calibration-chart g.bin").count() == 4
-    screenshot(page, "how-scores-work")
 
 
-def test_pages_fit_a_phone_screen_without_sideways_scrolling(phone_page, live_server, seeded, screenshot):
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(phone_page, live_server, seeded):
     source = Source.objects.get(publisher="NK News")
     question = Question.objects.get(title=MEDIATOR_QUESTION)
     paths = ("/", "/experts/artyom-lukin/", question.get_absolute_url(), source.get_absolute_url(), "/how-scores-work/")
@@ -188,4 +183,3 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(phone_page, live_se
     first = phone_page.locator("#leaderboard tbody tr").first.bounding_box()
     assert first["y"] + first["height"] <= phone_page.viewport_size["height"]
     assert phone_page.locator("#leaderboard tbody tr").first.locator(".brier-value").is_visible()
-    screenshot(phone_page, "leaderboard-phone")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.test_browser import node_tools
 from tests.test_browser.conftest import CHROMIUM
-from tests.test_browser.public_pages import PUBLIC_PAGES, cases, page_path
+from tests.test_browser.public_pages import cases, page_path
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package drives the browser tests")
 
