@@ -16,10 +16,25 @@ SCORE_FIELDS = [
 ]
 
 
+def _to_12_places(value):
+    """Scores to 12 decimal places: the database sums in its own order (the set-based SQL on PostgreSQL), so
+    a rebuild may differ from the incremental rows in the last bit of a float."""
+    if isinstance(value, float):
+        return round(value, 12)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_12_places(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _to_12_places(item) for key, item in value.items()}
+    return value
+
+
 def _everything():
     rows = {model._meta.label: sorted(model.objects.values_list(), key=repr) for model in CORPUS_MODELS}
-    rows["scores"] = sorted(ExpertScore.objects.values_list(*SCORE_FIELDS), key=repr)
-    rows["question scores"] = sorted(QuestionScore.objects.values_list("question_id", "expert_id", "claim_id", "brier", "peer_score"))
+    rows["scores"] = sorted(_to_12_places(row) for row in ExpertScore.objects.values_list(*SCORE_FIELDS))
+    rows["question scores"] = sorted(
+        _to_12_places(row)
+        for row in QuestionScore.objects.values_list("question_id", "expert_id", "claim_id", "brier", "peer_score")
+    )
     return rows
 
 
