@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.core.paginator import Paginator
-from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
@@ -47,11 +46,6 @@ class Kind:
     hit: Callable
 
 
-def claim_url(claim):
-    """The claim's own page."""
-    return reverse("claim-detail", args=[claim.pk])
-
-
 def _status(question):
     return question.resolution.get_outcome_display() if question.is_resolved else "Open"
 
@@ -77,7 +71,7 @@ def _expert_hit(expert, marked):
 
 def _claim_hit(claim, marked):
     return Hit(
-        format_html("“{}”", marked(claim, "quote")), claim_url(claim), marked(claim, "statement"),
+        format_html("“{}”", marked(claim, "quote")), claim.get_absolute_url(), marked(claim, "statement"),
         f"{claim.expert.name}, {format_date(claim.made_on, DATE)} · on “{claim.question.title}”", claim.search_rank,
     )
 

@@ -51,7 +51,7 @@ def _claim_entry(claim):
     return FeedEntry(
         key=f"claim/{claim.pk}",
         title=f"{claim.expert.name}: {_percent(claim.probability)} on {question.title}",
-        link=claim_url(claim.pk),
+        link=claim.get_absolute_url(),
         published=claim.created_at,
         updated=claim.updated_at,
         summary=summary,
