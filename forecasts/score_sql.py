@@ -232,32 +232,54 @@ def write_question_rows(question_ids):
 
 
 _SECONDARY_INDEXES = """
-SELECT pg_get_indexdef(x.indexrelid), x.indexrelid::regclass::text FROM pg_index x
-WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+SELECT x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid) FROM pg_index x
+WHERE x.indrelid = %(table)s::regclass AND NOT x.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 """
+# The primary key and unique constraints: dropped and added again by name (as Django's migrations know them),
+# unless a foreign key depends on one (then it stays, maintained row by row).
+_KEY_CONSTRAINTS = """
+SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+WHERE c.conrelid = %(table)s::regclass AND c.contype IN ('p', 'u')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+"""
+
+
+def _drop_indexes(cursor, table):
+    """Drop the secondary indexes and key constraints of an (empty) table; returns the statements that
+    build them again."""
+    cursor.execute(_SECONDARY_INDEXES, {"table": table})
+    indexes = cursor.fetchall()
+    cursor.execute(_KEY_CONSTRAINTS, {"table": table})
+    constraints = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    for name, _ in constraints:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    return ([definition for _, definition in indexes]
+            + [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}" for name, definition in constraints])
 
 
 def rebuild_question_rows():
     """Replace every QuestionScore and PanelScore row, as a bulk load: both tables emptied (TRUNCATE), the
-    score table's secondary indexes dropped and built again after the insert (one sorted build is several
-    times faster than half a million random insertions). Readers of the two tables wait until the
-    transaction ends. Returns the number of QuestionScore rows."""
+    score table's indexes and key constraints dropped, and built again after the insert (one sorted build per
+    index is several times faster than half a million insertions into each). All in the caller's transaction: readers
+    of the two tables wait until it ends, and a failure leaves them as they were. Returns the number of
+    QuestionScore rows."""
     with connection.cursor() as cursor:
-        cursor.execute(_SECONDARY_INDEXES, [_QUESTION_SCORE])
-        indexes = cursor.fetchall()
         # TRUNCATE refuses a table with foreign-key checks still pending from earlier writes in the transaction:
         # run them now (they would run at COMMIT), then defer again as Django's constraints are.
         cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED; "
                        f"TRUNCATE {_PANEL_SCORE}, {_QUESTION_SCORE}")
-        for _, name in indexes:
-            cursor.execute(f"DROP INDEX {name}")
+        # PanelScore (a tenth of the rows) keeps its primary key: its foreign key's pending checks would forbid
+        # adding it back within the transaction.
+        rebuilds = _drop_indexes(cursor, _QUESTION_SCORE)
         cursor.execute(_BULK_SETTINGS + question_rows_sql(), {})
         rows = cursor.rowcount
         # Derived rows a rebuild can always write again: COMMIT need not wait for their WAL to reach the disk.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL synchronous_commit = off")
-        for definition, _ in indexes:
-            cursor.execute(definition)
+        for statement in rebuilds:
+            cursor.execute(statement)
         return rows
 
 
