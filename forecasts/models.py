@@ -193,7 +193,7 @@ class Claim(models.Model):
             ),
         ]
         indexes = [
-            # made_on included: refresh_expert_scores counts an expert's questions from this index alone.
+            # (expert, question) first: refresh_expert_scores counts an expert's questions from this index alone.
             models.Index(fields=["expert", "question", "made_on"]),
             models.Index(fields=["question", "expert"]),
         ]

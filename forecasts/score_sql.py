@@ -156,14 +156,13 @@ def expert_rows_sql(expert_ids=None):
     upserted: every registry column, counts, calibration bins, Murphy decomposition."""
     moments, columns = _aggregates()
     bins = formulas.CALIBRATION_BINS
-    # For every expert: one hash of all questions joined once to a million claims; for a few: index lookups.
-    materialized = "MATERIALIZED" if expert_ids is None else "NOT MATERIALIZED"
     experts = ("SELECT expert_id FROM counts" if expert_ids is None
                else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
     names = ["scored", "open", "unscorable", "late", *(n for n, _ in columns), "calibration", "reliability",
              "resolution", "uncertainty", "updated_at"]
     values = [
-        "coalesce(a.scored, 0)", "coalesce(k.open, 0)", "coalesce(k.unscorable, 0)", "coalesce(k.late, 0)",
+        "coalesce(a.scored, 0)", "coalesce(k.open, 0)", "coalesce(k.unscorable, 0)",
+        "coalesce(k.resolved, 0) - coalesce(a.scored, 0)",
         *(e for _, e in columns), "coalesce(cal.calibration, '[]'::jsonb)", "m.reliability", "m.resolution",
         "m.uncertainty", "now()",
     ]
@@ -196,22 +195,18 @@ WITH qs AS MATERIALIZED (
            sum(g.n * (g.observed - a.base_rate) ^ 2) / min(a.scored) AS resolution,
            min(a.base_rate * (1 - a.base_rate)) AS uncertainty
     FROM groups g JOIN a USING (expert_id) GROUP BY g.expert_id
-), first_claims AS (
-    -- In the order of the (expert, question, made_on) index: read from it alone, no hashing of every claim.
-    SELECT DISTINCT ON (expert_id, question_id) expert_id, question_id, made_on FROM {_CLAIM}
-    WHERE TRUE {_ids_filter("expert_id", expert_ids)} ORDER BY expert_id, question_id, made_on
-), questions AS {materialized} (
-    SELECT q.id AS question_id, q.deadline, r.outcome
-    FROM {_QUESTION} q LEFT JOIN {_RESOLUTION} r ON r.question_id = q.id
-), per_question AS (
-    SELECT c.expert_id, q.outcome, c.made_on <= q.deadline AS in_time
-    FROM first_claims c JOIN questions q USING (question_id)
+), pairs AS (
+    -- The expert's distinct questions, in the order of the (expert, question, …) index: read from it alone.
+    SELECT DISTINCT ON (expert_id, question_id) expert_id, question_id FROM {_CLAIM}
+    WHERE TRUE {_ids_filter("expert_id", expert_ids)} ORDER BY expert_id, question_id
 ), counts AS (
+    -- By the question's resolution alone: late (resolved YES or NO, no claim on or before the deadline) is
+    -- the expert's questions resolved YES or NO less those scored.
     SELECT expert_id,
-           count(*) FILTER (WHERE outcome IS NULL) AS open,
-           count(*) FILTER (WHERE outcome NOT IN ('{_YES}', '{_NO}')) AS unscorable,
-           count(*) FILTER (WHERE outcome IN ('{_YES}', '{_NO}') AND NOT in_time) AS late
-    FROM per_question GROUP BY expert_id
+           count(*) FILTER (WHERE r.outcome IS NULL) AS open,
+           count(*) FILTER (WHERE r.outcome NOT IN ('{_YES}', '{_NO}')) AS unscorable,
+           count(*) FILTER (WHERE r.outcome IN ('{_YES}', '{_NO}')) AS resolved
+    FROM pairs LEFT JOIN {_RESOLUTION} r USING (question_id) GROUP BY expert_id
 ), experts AS ({experts})
 INSERT INTO {_EXPERT_SCORE} (expert_id, {", ".join(names)})
 SELECT e.expert_id, {", ".join(values)}
