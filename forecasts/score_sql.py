@@ -53,38 +53,42 @@ def question_rows_sql(question_ids=None):
     """One statement inserting the QuestionScore and PanelScore rows of these questions (None: all).
 
     The claim that counts is chosen as scoring.counting_claims does: per expert, the latest made on
-    or before the deadline, ties to the highest claim id. One sort by (question, p) then serves
-    every window: the panel's size, its median (the middle value, or the mean of the two middle
-    ones, exactly as formulas.median) and mean, and the scores that look at the whole question.
+    or before the deadline, ties to the highest claim id. One sort by (question, p) then serves both
+    window passes: the first numbers the forecasts and takes the panel's size and mean, the second its
+    median (the middle value, or the mean of the two middle ones, exactly as formulas.median) and the
+    scores, those that look at the whole question included.
     """
-    question_scores = _per_question("p", "o", "n", "median")
+    # The median as the window function itself, so that the scores can use it in the same pass (PostgreSQL
+    # computes identical window functions once).
+    median = f"avg(p) FILTER (WHERE rank IN ((n + 1) / 2, (n + 2) / 2)) OVER {score_sql.WINDOW}"
+    question_scores = _per_question("p", "o", "n", median)
     panel_scores = _per_question("median", "o", "1", "NULL::float8")
+    # The scored questions (with their deadline and outcome) joined first, hashed once: a million claims probe
+    # them. OFFSET 0 keeps that join apart while the planner still sees the questions' statistics.
     return f"""
 WITH counting AS (
     SELECT DISTINCT ON (c.question_id, c.expert_id)
-           c.question_id, c.expert_id, c.id AS claim_id, c.probability AS p,
-           CASE r.outcome WHEN '{_YES}' THEN 1 ELSE 0 END AS o
+           c.question_id, c.expert_id, c.id AS claim_id, c.probability AS p, s.o
     FROM {_CLAIM} c
-    JOIN {_QUESTION} q ON q.id = c.question_id
-    JOIN {_RESOLUTION} r ON r.question_id = c.question_id
-    WHERE r.outcome IN ('{_YES}', '{_NO}') AND c.made_on <= q.deadline {_ids_filter("c.question_id", question_ids)}
+    JOIN (SELECT q.id AS question_id, q.deadline, CASE r.outcome WHEN '{_YES}' THEN 1 ELSE 0 END AS o
+          FROM {_QUESTION} q JOIN {_RESOLUTION} r ON r.question_id = q.id
+          WHERE r.outcome IN ('{_YES}', '{_NO}') {_ids_filter("q.id", question_ids)} OFFSET 0) s
+      ON s.question_id = c.question_id
+    WHERE c.made_on <= s.deadline {_ids_filter("c.question_id", question_ids)}
     ORDER BY c.question_id, c.expert_id, c.made_on DESC, c.id DESC
 ), ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY question_id ORDER BY p) AS rank,
-           count(*) OVER (PARTITION BY question_id) AS n
+    SELECT *, row_number() OVER by_p AS rank, count(*) OVER by_p AS n, avg(p) OVER by_p AS mean
     FROM counting
-), panel AS (
-    SELECT *, avg(p) FILTER (WHERE rank IN ((n + 1) / 2, (n + 2) / 2)) OVER on_question AS median,
-           avg(p) OVER on_question AS mean
-    FROM ranked WINDOW on_question AS (PARTITION BY question_id)
+    WINDOW by_p AS (PARTITION BY question_id ORDER BY p ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ), scored AS MATERIALIZED (
-    SELECT question_id, expert_id, claim_id, p, o, n, rank, median, mean, {", ".join(f"{e} AS {n}" for n, e in question_scores)}
-    FROM panel WINDOW on_question AS (PARTITION BY question_id)
+    SELECT question_id, expert_id, claim_id, p, o, n, rank, {median} AS median, mean,
+           {", ".join(f"{e} AS {n}" for n, e in question_scores)}
+    FROM ranked WINDOW {score_sql.WINDOW} AS (PARTITION BY question_id)
 ), panel_rows AS (
     INSERT INTO {_PANEL_SCORE} (question_id, n, median, mean, outcome, {", ".join(n for n, _ in panel_scores)})
     SELECT question_id, n, median, mean, o, {", ".join(e for _, e in panel_scores)}
     FROM scored WHERE rank = 1 AND n >= 2
-    WINDOW on_question AS (PARTITION BY question_id)
+    WINDOW {score_sql.WINDOW} AS (PARTITION BY question_id)
 )
 INSERT INTO {_QUESTION_SCORE} (question_id, expert_id, claim_id, probability, outcome,
                                {", ".join(n for n, _ in question_scores)})
