@@ -177,7 +177,7 @@ WITH qs AS MATERIALIZED (
     SELECT expert_id, {moments}, avg(outcome::float8) AS base_rate FROM qs GROUP BY expert_id
 ), by_value AS (
     -- Forecasts by value: what the calibration bins and the Murphy decomposition are built from.
-    SELECT expert_id, probability AS p, count(*) AS n, sum(outcome) AS yes FROM qs GROUP BY expert_id, probability
+    SELECT expert_id, probability AS p, count(*)::int AS n, sum(outcome)::int AS yes FROM qs GROUP BY expert_id, probability
 ), bins AS (
     SELECT expert_id, least(floor(p * {bins} + 1e-9::float8)::int, {bins - 1}) AS idx, sum(n) AS n,
            sum(p * n) / sum(n) AS mean_forecast, sum(yes) AS yes
