@@ -6,6 +6,8 @@ to (re)write, or None for all of them; callers delete the stale rows and take th
 (forecasts.score_table).
 """
 
+import json
+
 from django.db import connection
 
 from forecasts.constants import SCORED_OUTCOMES
@@ -102,28 +104,30 @@ def _json_float(expression):
     return f"(CASE WHEN {expression} = trunc({expression}) THEN {expression}::text || '.0' ELSE {expression}::text END)"
 
 
-def _float_array(values):
-    return f"(ARRAY[{', '.join(repr(float(value)) for value in values)}]::float8[])"
-
-
 def _calibration_values():
     """The select list of one calibration bin's numbers from bins' columns (idx, n, mean_forecast, yes), each
-    computed once: its bounds exactly as formulas.calibration_bins rounds them, observed frequency, Wilson."""
-    bins = formulas.CALIBRATION_BINS
+    computed once: observed frequency and Wilson interval."""
     low, high = score_sql.wilson_interval("yes", "n")
-    return (
-        f"expert_id, idx, n, mean_forecast, yes::float8 / n AS observed, "
-        f"{_float_array(round(i / bins, 10) for i in range(bins))}[idx + 1] AS bin_low, "
-        f"{_float_array(round((i + 1) / bins, 10) for i in range(bins))}[idx + 1] AS bin_high, "
-        f"{low} AS ci_low, {high} AS ci_high"
-    )
+    return f"expert_id, idx, n, mean_forecast, yes::float8 / n AS observed, {low} AS ci_low, {high} AS ci_high"
+
+
+def _bin_heads():
+    """SQL text[]: per bin index + 1, the constant start of its JSON object, its bounds rounded as
+    formulas.calibration_bins rounds them and written as json.dumps writes them."""
+    bins = formulas.CALIBRATION_BINS
+    heads = [json.dumps({"bin_low": round(i / bins, 10), "bin_high": round((i + 1) / bins, 10)})[:-1] + ', "n": '
+             for i in range(bins)]
+    return f"(ARRAY[{', '.join(_sql_text(head) for head in heads)}]::text[])"
+
+
+def _sql_text(value):
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _calibration_bin():
     """The JSON text of one calibration bin, as formulas.CalibrationBin.as_dict gives it (built as text, far
     cheaper than json_build_object; parsed once per expert)."""
-    parts = [f"'{{\"bin_low\": ' || {_json_float('bin_low')}", f"', \"bin_high\": ' || {_json_float('bin_high')}",
-             "', \"n\": ' || n", f"', \"mean_forecast\": ' || {_json_float('mean_forecast')}",
+    parts = [f"{_bin_heads()}[idx + 1] || n", f"', \"mean_forecast\": ' || {_json_float('mean_forecast')}",
              f"', \"observed\": ' || {_json_float('observed')}",
              f"', \"ci95\": [' || {_json_float('ci_low')} || ', ' || {_json_float('ci_high')} || ']}}'"]
     return " || ".join(parts)
