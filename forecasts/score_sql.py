@@ -181,7 +181,9 @@ WITH qs AS MATERIALIZED (
     SELECT expert_id, {moments}, avg(outcome::float8) AS base_rate FROM qs GROUP BY expert_id
 ), by_value AS (
     -- Forecasts by value: what the calibration bins and the Murphy decomposition are built from.
-    SELECT expert_id, probability AS p, count(*)::int AS n, sum(outcome)::int AS yes FROM qs GROUP BY expert_id, probability
+    -- Counted in int: the sums of bins and groups are then bigint, not numeric (slow, and read as float8 via text).
+    SELECT expert_id, probability AS p, count(*)::int AS n, sum(outcome)::int AS yes
+    FROM qs GROUP BY expert_id, probability
 ), bins AS (
     SELECT expert_id, least(floor(p * {bins} + 1e-9::float8)::int, {bins - 1}) AS idx, sum(n) AS n,
            sum(p * n) / sum(n) AS mean_forecast, sum(yes) AS yes
@@ -266,9 +268,9 @@ def _drop_indexes(cursor, table):
 def rebuild_question_rows():
     """Replace every QuestionScore and PanelScore row, as a bulk load: both tables emptied (TRUNCATE), the
     score table's indexes and key constraints dropped, and built again after the insert (one sorted build per
-    index is several times faster than half a million insertions into each). All in the caller's transaction: readers
-    of the two tables wait until it ends, and a failure leaves them as they were. Returns the number of
-    QuestionScore rows."""
+    index is several times faster than half a million insertions into each). All in the caller's transaction:
+    readers of the two tables wait until it ends, and a failure leaves them as they were. Returns the number
+    of QuestionScore rows."""
     with connection.cursor() as cursor:
         # TRUNCATE refuses a table with foreign-key checks still pending from earlier writes in the transaction:
         # run them now (they would run at COMMIT), then defer again as Django's constraints are.
