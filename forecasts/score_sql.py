@@ -56,9 +56,9 @@ def question_rows_sql(question_ids=None):
 
     The claim that counts is chosen as scoring.counting_claims does: per expert, the latest made on
     or before the deadline, ties to the highest claim id. One sort by (question, p) then serves both
-    window passes: the first numbers the forecasts and takes the panel's size and mean, the second its
-    median (the middle value, or the mean of the two middle ones, exactly as formulas.median) and the
-    scores, those that look at the whole question included.
+    window passes: the first numbers the forecasts and takes the panel's size and mean (kept for the panel
+    rows, narrower than the scored rows), the second the median (the middle value, or the mean of the two
+    middle ones, exactly as formulas.median) and the scores, those that look at the whole question included.
     """
     # The median as the window function itself, so that the scores can use it in the same pass (PostgreSQL
     # computes identical window functions once).
@@ -78,19 +78,21 @@ WITH counting AS (
       ON s.question_id = c.question_id
     WHERE c.made_on <= s.deadline {_ids_filter("c.question_id", question_ids)}
     ORDER BY c.question_id, c.expert_id, c.made_on DESC, c.id DESC
-), ranked AS (
+), ranked AS MATERIALIZED (
     SELECT *, row_number() OVER by_p AS rank, count(*) OVER by_p AS n, avg(p) OVER by_p AS mean
     FROM counting
     WINDOW by_p AS (PARTITION BY question_id ORDER BY p ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-), scored AS MATERIALIZED (
-    SELECT question_id, expert_id, claim_id, p, o, n, rank, {median} AS median, mean,
-           {", ".join(f"{e} AS {n}" for n, e in question_scores)}
+), scored AS (
+    SELECT question_id, expert_id, claim_id, p, o, {", ".join(f"{e} AS {n}" for n, e in question_scores)}
     FROM ranked WINDOW {score_sql.WINDOW} AS (PARTITION BY question_id)
+), panel AS (
+    -- The middle one or two forecasts: their avg() is the median of the scores' window to the bit.
+    SELECT question_id, min(n) AS n, avg(p) AS median, min(mean) AS mean, min(o) AS o FROM ranked
+    WHERE n >= 2 AND rank IN ((n + 1) / 2, (n + 2) / 2) GROUP BY question_id
 ), panel_rows AS (
     INSERT INTO {_PANEL_SCORE} (question_id, n, median, mean, outcome, {", ".join(n for n, _ in panel_scores)})
     SELECT question_id, n, median, mean, o, {", ".join(e for _, e in panel_scores)}
-    FROM scored WHERE rank = 1 AND n >= 2
-    WINDOW {score_sql.WINDOW} AS (PARTITION BY question_id)
+    FROM panel WINDOW {score_sql.WINDOW} AS (PARTITION BY question_id)
 )
 INSERT INTO {_QUESTION_SCORE} (question_id, expert_id, claim_id, probability, outcome,
                                {", ".join(n for n, _ in question_scores)})
