@@ -309,6 +309,9 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # An admin import of more rows than this runs as a background job (its page shows the progress).
 HINDSIGHT_IMPORT_TASK_ROWS = env_int("HINDSIGHT_IMPORT_TASK_ROWS", 5000)
+# Each web process keeps the read model's JSON bodies it served, up to this many bytes, and serves them
+# again while the shared score version is unchanged (forecasts.body_memo); 0 keeps none.
+HINDSIGHT_BODY_MEMO_BYTES = env_int("HINDSIGHT_BODY_MEMO_BYTES", 32 * 1024 * 1024)
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)
