@@ -100,13 +100,15 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Faults (config.unavailable): a database that does not answer makes a request fail within
 # DB_CONNECT_TIMEOUT seconds as a 503, not hang; a persistent connection is health-checked before
-# reuse, so service is back with the database's first answer.
+# reuse, so service is back with the database's first answer. On PostgreSQL the check reads the
+# socket, not the server (config.postgresql): no SELECT 1 before each request.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
 
 
 def _database(url):
     database = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     if "postgresql" in database["ENGINE"]:
+        database["ENGINE"] = "config.postgresql"
         database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     return database
 
