@@ -100,13 +100,15 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Faults (config.unavailable): a database that does not answer makes a request fail within
 # DB_CONNECT_TIMEOUT seconds as a 503, not hang; a persistent connection is health-checked before
-# reuse, so service is back with the database's first answer.
+# reuse, so service is back with the database's first answer. On PostgreSQL the check reads the
+# socket, not the server (config.postgresql): no SELECT 1 before each request.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
 
 
 def _database(url):
     database = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     if "postgresql" in database["ENGINE"]:
+        database["ENGINE"] = "config.postgresql"
         database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     return database
 
@@ -309,6 +311,9 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # An admin import of more rows than this runs as a background job (its page shows the progress).
 HINDSIGHT_IMPORT_TASK_ROWS = env_int("HINDSIGHT_IMPORT_TASK_ROWS", 5000)
+# Each web process keeps the read model's JSON bodies it served, up to this many bytes, and serves them
+# again while the shared score version is unchanged (forecasts.body_memo); 0 keeps none.
+HINDSIGHT_BODY_MEMO_BYTES = env_int("HINDSIGHT_BODY_MEMO_BYTES", 32 * 1024 * 1024)
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)

@@ -10,12 +10,15 @@ also by the user throttle. Rates, scopes and the client address (NUM_PROXIES) ar
 
 A view served from the read model names its cache keys (request.read_model_fetch) and the throttle
 reads them in the same round trip as its count (a pipelined MGET on Redis; a join on the cache table
-in the same statement on PostgreSQL), so such a read costs one round trip in all.
+in the same statement on PostgreSQL, prepared once per connection), so such a read costs one round
+trip in all. (A prepared statement needs the same database session from one request to the next: behind
+a transaction-pooling proxy such as PgBouncer in transaction mode, use session pooling.)
 """
 
 import base64
 import pickle
 import random
+import weakref
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.db import DatabaseCache
@@ -53,18 +56,14 @@ def count_hit(key, window_end, fetch=()):
 
 
 def _count_in_database(key, window_end, shared=None, fetch=()):
+    made = {shared.make_and_validate_key(name): name for name in fetch} if shared is not None else {}
     with connection.cursor() as cursor:
         if shared is None:
             cursor.execute(_HIT_SQL, [key, window_end])
-            rows = cursor.fetchall()
-        else:  # PostgreSQL: the count and the cache rows in one statement
-            made = {shared.make_and_validate_key(name): name for name in fetch}
-            cursor.execute(
-                f"WITH hit AS ({_HIT_SQL}) SELECT hit.hits, c.cache_key, c.value, c.expires FROM hit "
-                f"LEFT JOIN {connection.ops.quote_name(shared._table)} c ON c.cache_key IN ({', '.join(['%s'] * len(made))})",
-                [key, window_end, *made],
-            )
-            rows = cursor.fetchall()
+        else:  # PostgreSQL: the count and the cache rows in one statement, planned once per connection
+            _prepare_hit_and_fetch(cursor, shared)
+            cursor.execute(f"EXECUTE {_HIT_AND_FETCH}(%s, %s, %s)", [key, window_end, list(made)])
+        rows = cursor.fetchall()
         if random.randrange(PURGE_ONE_IN) == 0:
             cursor.execute("DELETE FROM hindsight_throttle WHERE window_end < %s", [window_end - 1])
     found = {}
@@ -74,6 +73,28 @@ def _count_in_database(key, window_end, shared=None, fetch=()):
             if cache_key is not None and expires > now:  # DatabaseCache's own format: pickled, base64
                 found[made[cache_key]] = pickle.loads(base64.b64decode(value.encode()))
     return rows[0][0], found
+
+
+_HIT_AND_FETCH = "hindsight_hit_and_fetch"
+# {psycopg2 connection: the cache table its _HIT_AND_FETCH reads}: a prepared statement lives as long as its
+# database session, and a new connection (CONN_MAX_AGE, a restart) has none.
+_prepared_on = weakref.WeakKeyDictionary()
+
+
+def _prepare_hit_and_fetch(cursor, shared):
+    """PREPARE the count-and-fetch statement once per connection: planning it cost more than running it."""
+    raw, table = connection.connection, connection.ops.quote_name(shared._table)
+    prepared = _prepared_on.get(raw)
+    if prepared == table:
+        return
+    if prepared is not None:  # the cache table changed (settings overridden): plan again
+        cursor.execute(f"DEALLOCATE {_HIT_AND_FETCH}")
+    hit = _HIT_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1)
+    cursor.execute(
+        f"PREPARE {_HIT_AND_FETCH} (text, bigint, text[]) AS WITH hit AS ({hit}) "
+        f"SELECT hit.hits, c.cache_key, c.value, c.expires FROM hit LEFT JOIN {table} c ON c.cache_key = ANY($3)"
+    )
+    _prepared_on[raw] = table
 
 
 def _count_in_redis(shared, key, window_end, fetch):

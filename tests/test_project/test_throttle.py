@@ -153,4 +153,11 @@ def test_with_the_database_cache_a_warm_read_is_one_statement_on_postgresql(cloc
     assert warm == cold
     expected = 1 if connection.vendor == "postgresql" else 2
     assert len(captured.captured_queries) == expected, captured.captured_queries
-    assert "hindsight_throttle" in captured.captured_queries[0]["sql"]
+    statement = captured.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":  # prepared once per connection: the count joined to the cache rows
+        assert statement.startswith("EXECUTE hindsight_hit_and_fetch('throttle_anon_")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = 'hindsight_hit_and_fetch'")
+            statement = cursor.fetchone()[0]
+        assert "hindsight_cache" in statement
+    assert "hindsight_throttle" in statement
