@@ -278,8 +278,7 @@ def rebuild_question_rows():
         # run them now (they would run at COMMIT), then defer again as Django's constraints are.
         cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED; "
                        f"TRUNCATE {_PANEL_SCORE}, {_QUESTION_SCORE}")
-        # PanelScore (a tenth of the rows) keeps its primary key: its foreign key's pending checks would forbid
-        # adding it back within the transaction.
+        # PanelScore (a tenth of the rows) keeps its primary key: little to gain.
         rebuilds = _drop_indexes(cursor, _QUESTION_SCORE)
         cursor.execute(_BULK_SETTINGS + question_rows_sql(), {})
         rows = cursor.rowcount
