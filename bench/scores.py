@@ -12,8 +12,9 @@ Steps (see bench/README.md):
   4. time forecasts.services.resolve_question() on fresh questions with 50 claims each;
   5. time a bare DRF view (the anchor: no authentication, permission or throttle policy, behind the same
      middleware), GET /api/leaderboard/, /api/experts/{slug}/scores/, /api/claims/?expert= and the analytics
-     endpoints with django.test.Client (in process, no HTTP server), print the reads' ratios to the bare
-     view, and EXPLAIN ANALYZE their main queries;
+     endpoints with django.test.Client (in process, no HTTP server); the bare view and the two reads with a
+     goal in turns, request by request, so that each ratio compares requests made under the same load;
+     print the reads' ratios to the bare view, and EXPLAIN ANALYZE their main queries;
   6. print a table of figures against targets.
 
 Reads are measured with the shared cache of the settings: the database cache table by default, Redis when
@@ -366,6 +367,18 @@ def latency(client, paths, warmup):
     return times
 
 
+def interleaved_latency(client, runs):
+    """latency() of several runs ([(paths, warmup)], paths of one length) in turns: the i-th request of each run,
+    then the (i+1)-th. Returns each run's times (ms)."""
+    for paths, warmup in runs:
+        latency(client, [], warmup)
+    times = [[] for _ in runs]
+    for requests in zip(*(paths for paths, _ in runs)):
+        for run_times, path in zip(times, requests):
+            run_times.extend(latency(client, [path], []))
+    return times
+
+
 def explain(client, path, pick):
     """EXPLAIN ANALYZE the first query of GET path that pick(sql) selects.
 
@@ -561,13 +574,23 @@ def main():
     p50 = {}
     # Pages name static files: without collectstatic's manifest (DEBUG off), plain static URLs.
     plain_static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+    def record(label, times, target):
+        p50[label] = percentile(times, 0.5)
+        results.append((f"{label} p50 / p95 / max (ms)",
+                        f"{ms(p50[label])} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+
     with override_settings(ROOT_URLCONF=install_urlconf(), STORAGES=plain_static):
-        for label, warmup, paths, target in endpoints:
+        # The bare view and the two reads with a goal against it, in turns (one of each, then the next):
+        # the machine's pace drifts by tens of percent within a minute, and each ratio should compare
+        # requests made under the same conditions.
+        paired = endpoints[:3]
+        log(" / ".join(label for label, *_ in paired) + f", in turns × {n}…")
+        for (label, _, _, target), times in zip(paired, interleaved_latency(client, [(p, w) for _, w, p, _ in paired])):
+            record(label, times, target)
+        for label, warmup, paths, target in endpoints[3:]:
             log(f"{label} × {len(paths)}…")
-            times = latency(client, paths, warmup)
-            p50[label] = percentile(times, 0.5)
-            results.append((f"{label} p50 / p95 / max (ms)",
-                            f"{ms(p50[label])} / {ms(percentile(times, 0.95))} / {ms(max(times))} ms", target))
+            record(label, latency(client, paths, warmup), target)
         log("cold reads: the first after a score change…")
         for label, path in (("GET /api/leaderboard/", "/api/leaderboard/"), ("GET / (the leaderboard page)", "/"),
                             ("GET /api/experts/{slug}/scores/", f"/api/experts/{scored_slugs[0]}/scores/")):
