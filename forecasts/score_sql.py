@@ -23,6 +23,7 @@ _QUESTION_SCORE = QuestionScore._meta.db_table
 _PANEL_SCORE = PanelScore._meta.db_table
 _EXPERT_SCORE = ExpertScore._meta.db_table
 _EXPERT = Expert._meta.db_table
+_QUESTION_TOPICS = Question.topics.through._meta.db_table
 _YES, _NO = (str(outcome) for outcome in SCORED_OUTCOMES)
 
 
@@ -161,24 +162,24 @@ def _aggregates():
     return ", ".join(moments), columns
 
 
-def expert_rows_sql(expert_ids=None):
-    """One statement writing the ExpertScore rows of these experts (None: every expert with a claim),
-    upserted: every registry column, counts, calibration bins, Murphy decomposition."""
+def _expert_row_parts(qs_source, counts_ctes, late, experts):
+    """(the WITH list, the select list's [(column, expression)], the FROM clause) of per-expert rows.
+
+    qs_source: a SELECT of the QuestionScore rows to aggregate; counts_ctes: CTEs ending in one named
+    counts (expert_id, open, unscorable and what `late` reads); experts: a SELECT of the expert_id
+    rows to write. Every registry column, counts, calibration bins, Murphy decomposition.
+    """
     moments, columns = _aggregates()
     bins = formulas.CALIBRATION_BINS
-    experts = ("SELECT expert_id FROM counts" if expert_ids is None
-               else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
-    names = ["scored", "open", "unscorable", "late", *(n for n, _ in columns), "calibration", "reliability",
-             "resolution", "uncertainty", "updated_at"]
     values = [
-        "coalesce(a.scored, 0)", "coalesce(k.open, 0)", "coalesce(k.unscorable, 0)",
-        "coalesce(k.resolved, 0) - coalesce(a.scored, 0)",
-        *(e for _, e in columns), "coalesce(cal.calibration, '[]'::jsonb)", "m.reliability", "m.resolution",
-        "m.uncertainty", "now()",
+        ("scored", "coalesce(a.scored, 0)"), ("open", "coalesce(k.open, 0)"),
+        ("unscorable", "coalesce(k.unscorable, 0)"), ("late", late), *columns,
+        ("calibration", "coalesce(cal.calibration, '[]'::jsonb)"), ("reliability", "m.reliability"),
+        ("resolution", "m.resolution"), ("uncertainty", "m.uncertainty"),
     ]
-    return f"""
+    ctes = f"""
 WITH qs AS MATERIALIZED (
-    SELECT * FROM {_QUESTION_SCORE} WHERE TRUE {_ids_filter("expert_id", expert_ids)}
+    {qs_source}
 ), a AS (
     SELECT expert_id, {moments}, avg(outcome::float8) AS base_rate FROM qs GROUP BY expert_id
 ), by_value AS (
@@ -207,7 +208,20 @@ WITH qs AS MATERIALIZED (
            sum(g.n * (g.observed - a.base_rate) ^ 2) / min(a.scored) AS resolution,
            min(a.base_rate * (1 - a.base_rate)) AS uncertainty
     FROM groups g JOIN a USING (expert_id) GROUP BY g.expert_id
-), pairs AS (
+), {counts_ctes}, experts AS ({experts})"""
+    joins = """
+FROM experts e
+LEFT JOIN a ON a.expert_id = e.expert_id
+LEFT JOIN cal ON cal.expert_id = e.expert_id
+LEFT JOIN m ON m.expert_id = e.expert_id
+LEFT JOIN counts k ON k.expert_id = e.expert_id"""
+    return ctes, values, joins
+
+
+def expert_rows_sql(expert_ids=None):
+    """One statement writing the ExpertScore rows of these experts (None: every expert with a claim),
+    upserted: every registry column, counts, calibration bins, Murphy decomposition."""
+    counts = f"""pairs AS (
     -- The expert's distinct questions, in the order of the (expert, question, …) index: read from it alone.
     SELECT DISTINCT ON (expert_id, question_id) expert_id, question_id FROM {_CLAIM}
     WHERE TRUE {_ids_filter("expert_id", expert_ids)} ORDER BY expert_id, question_id
@@ -219,16 +233,75 @@ WITH qs AS MATERIALIZED (
            count(*) FILTER (WHERE r.outcome NOT IN ('{_YES}', '{_NO}')) AS unscorable,
            count(*) FILTER (WHERE r.outcome IN ('{_YES}', '{_NO}')) AS resolved
     FROM pairs LEFT JOIN {_RESOLUTION} r USING (question_id) GROUP BY expert_id
-), experts AS ({experts})
+)"""
+    experts = ("SELECT expert_id FROM counts" if expert_ids is None
+               else f"SELECT id AS expert_id FROM {_EXPERT} WHERE id = ANY(%(ids)s)")
+    ctes, values, joins = _expert_row_parts(
+        f"SELECT * FROM {_QUESTION_SCORE} WHERE TRUE {_ids_filter('expert_id', expert_ids)}",
+        counts, "coalesce(k.resolved, 0) - coalesce(a.scored, 0)", experts,
+    )
+    values.append(("updated_at", "now()"))
+    names = [name for name, _ in values]
+    return f"""{ctes}
 INSERT INTO {_EXPERT_SCORE} (expert_id, {", ".join(names)})
-SELECT e.expert_id, {", ".join(values)}
-FROM experts e
-LEFT JOIN a ON a.expert_id = e.expert_id
-LEFT JOIN cal ON cal.expert_id = e.expert_id
-LEFT JOIN m ON m.expert_id = e.expert_id
-LEFT JOIN counts k ON k.expert_id = e.expert_id
+SELECT e.expert_id, {", ".join(expression for _, expression in values)}{joins}
 ON CONFLICT (expert_id) DO UPDATE SET {", ".join(f"{n} = EXCLUDED.{n}" for n in names)}
 """
+
+
+def subset_expert_rows_sql(*, topic=False, made_after=False, made_before=False):
+    """A SELECT of the per-expert rows over a subset of claims, as the filtered leaderboard shows them
+    (forecasts.selectors.leaderboard_entries): the question scores whose counting claim is in the subset,
+    the open/unscorable/late counts of the subset's claims, every expert with a claim in it.
+
+    Each flag adds its condition, with the parameters %(topic)s, %(made_after)s, %(made_before)s.
+    """
+    claim_filter = "".join([
+        " AND c.made_on >= %(made_after)s" if made_after else "",
+        " AND c.made_on <= %(made_before)s" if made_before else "",
+        f" AND c.question_id IN (SELECT question_id FROM {_QUESTION_TOPICS} WHERE topic_id = %(topic)s)" if topic else "",
+    ])
+    counts = f"""pairs AS (
+    SELECT c.expert_id, c.question_id, bool_or(c.made_on <= q.deadline) AS in_time
+    FROM {_CLAIM} c JOIN {_QUESTION} q ON q.id = c.question_id
+    WHERE TRUE{claim_filter} GROUP BY c.expert_id, c.question_id
+), counts AS (
+    -- As score_table.question_counts: late = questions resolved YES or NO with no claim of the subset on or
+    -- before the deadline.
+    SELECT expert_id,
+           count(*) FILTER (WHERE r.outcome IS NULL) AS open,
+           count(*) FILTER (WHERE r.outcome NOT IN ('{_YES}', '{_NO}')) AS unscorable,
+           count(*) FILTER (WHERE r.outcome IN ('{_YES}', '{_NO}') AND NOT in_time) AS late
+    FROM pairs LEFT JOIN {_RESOLUTION} r USING (question_id) GROUP BY expert_id
+)"""
+    ctes, values, joins = _expert_row_parts(
+        f"SELECT s.* FROM {_QUESTION_SCORE} s JOIN {_CLAIM} c ON c.id = s.claim_id WHERE TRUE{claim_filter}",
+        counts, "coalesce(k.late, 0)", "SELECT DISTINCT expert_id FROM pairs",
+    )
+    return f"""{ctes}
+SELECT e.expert_id, {", ".join(f"{expression} AS {name}" for name, expression in values)}{joins}
+"""
+
+
+def subset_expert_rows(*, topic=None, made_after=None, made_before=None):
+    """{expert_id: unsaved ExpertScore} over a subset of claims (subset_expert_rows_sql), in one statement."""
+    sql = subset_expert_rows_sql(topic=topic is not None, made_after=made_after is not None,
+                                 made_before=made_before is not None)
+    params = {"topic": getattr(topic, "pk", topic), "made_after": made_after, "made_before": made_before}
+    with connection.cursor() as cursor:
+        cursor.execute(_SETTINGS + sql, params)
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    # Read as a query of the model would read them (the calibration JSON arrives as text).
+    fields = {field.attname: field for field in ExpertScore._meta.concrete_fields}
+    converters = {name: fields[name].from_db_value for name in names if hasattr(fields[name], "from_db_value")}
+    return {
+        row[0]: ExpertScore(**{
+            name: converters[name](value, None, connection) if name in converters else value
+            for name, value in zip(names, row)
+        })
+        for row in rows
+    }
 
 
 def write_question_rows(question_ids):

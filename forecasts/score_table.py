@@ -127,7 +127,7 @@ def _insert_question_scores(scored):
             cursor.copy_expert(statement, buffer)
 
 
-def _set_based():
+def set_based():
     """Whether the database computes the score tables itself (forecasts.score_sql): PostgreSQL.
     Elsewhere (SQLite) the Python path below does, and stays the reference."""
     return connection.vendor == "postgresql"
@@ -142,7 +142,7 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
     if question_ids:
         lock_questions(question_ids)
         stale = QuestionScore.objects.filter(question_id__in=question_ids)
-        if _set_based():
+        if set_based():
             expert_ids |= score_sql.experts_on(question_ids)
         else:
             expert_ids.update(stale.values_list("expert_id", flat=True))
@@ -151,7 +151,7 @@ def rescore_questions(question_ids, *, extra_expert_ids=()):
         lock_experts(expert_ids)
         stale.delete()
         PanelScore.objects.filter(question_id__in=question_ids).delete()
-        if _set_based():
+        if set_based():
             score_sql.write_question_rows(question_ids)
         else:
             scored, panels = _score_results(rows)
@@ -226,7 +226,7 @@ def refresh_expert_scores(expert_ids):
     score_version.bump_on_commit()
     expert_ids = sorted(set(expert_ids))
     lock_experts(expert_ids)
-    if _set_based():
+    if set_based():
         score_sql.write_expert_rows(expert_ids)
         return
     results = results_by_expert(QuestionScore.objects.filter(expert_id__in=expert_ids))
@@ -240,7 +240,7 @@ def refresh_expert_scores(expert_ids):
 def recompute_all_scores():
     """Rebuild both score tables from every claim and resolution. Returns (experts, question scores)."""
     score_version.bump_on_commit()
-    if _set_based():
+    if set_based():
         n_scored = score_sql.rebuild_question_rows()
         ExpertScore.objects.all().delete()
         return score_sql.write_expert_rows(), n_scored

@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Rank
 
-from forecasts import pseudo_expert, scoring
+from forecasts import pseudo_expert, score_sql, score_table, scoring
 from forecasts.intake import quote_offsets_hold
 from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore
 from forecasts.quotes import highlight_spans, locate_quote
@@ -193,23 +193,10 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
             ),
             reference, position,
         )
-    claims = Claim.objects.all()
-    question_scores = QuestionScore.objects.all()
-    if topic is not None:
-        claims = claims.filter(question__topics=topic)
-        question_scores = question_scores.filter(question__topics=topic)
-    if made_after is not None:
-        claims = claims.filter(made_on__gte=made_after)
-        question_scores = question_scores.filter(claim__made_on__gte=made_after)
-    if made_before is not None:
-        claims = claims.filter(made_on__lte=made_before)
-        question_scores = question_scores.filter(claim__made_on__lte=made_before)
-    results = results_by_expert(question_scores)
-    counts = question_counts(claims)
-    experts = Expert.objects.filter(pk__in=claims.values("expert_id")).order_by()
+    rows = _subset_expert_scores(topic, made_after, made_before)
     pairs = []
-    for expert in experts:
-        scores = expert_score_row(expert.pk, results.get(expert.pk, []), counts[expert.pk])
+    for expert in Expert.objects.filter(pk__in=list(rows)).order_by():
+        scores = rows[expert.pk]
         scores.expert = expert
         pairs.append((expert, scores))
     k = default_shrink_k()
@@ -225,6 +212,30 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
             value = getattr(reference.scores, field)
             entries.insert(sum(_beats(entry, field, value, higher_is_better) for entry in entries), reference)
     return entries
+
+
+def _subset_expert_scores(topic, made_after, made_before):
+    """{expert_id: unsaved ExpertScore} over the claims of a topic and/or date range: computed by PostgreSQL in
+    one statement (forecasts.score_sql), elsewhere in Python from the stored per-question scores."""
+    if score_table.set_based():
+        return score_sql.subset_expert_rows(topic=topic, made_after=made_after, made_before=made_before)
+    claims = Claim.objects.all()
+    question_scores = QuestionScore.objects.all()
+    if topic is not None:
+        claims = claims.filter(question__topics=topic)
+        question_scores = question_scores.filter(question__topics=topic)
+    if made_after is not None:
+        claims = claims.filter(made_on__gte=made_after)
+        question_scores = question_scores.filter(claim__made_on__gte=made_after)
+    if made_before is not None:
+        claims = claims.filter(made_on__lte=made_before)
+        question_scores = question_scores.filter(claim__made_on__lte=made_before)
+    results = results_by_expert(question_scores)
+    counts = question_counts(claims)
+    return {
+        expert_id: expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id])
+        for expert_id in claims.values_list("expert_id", flat=True).distinct().order_by()
+    }
 
 
 def _beats(entry, field, value, higher_is_better):

@@ -2,7 +2,7 @@
 
 Every column of QuestionScore, PanelScore and ExpertScore (calibration bins included), for a full
 recompute and for the incremental rescoring of writes made through the services, on seeded random
-data and on the seed corpus. A full recompute (which drops and rebuilds the indexes) leaves the same
+data and on the seed corpus; the per-expert rows of a filtered leaderboard (a topic, claim dates). A full recompute (which drops and rebuilds the indexes) leaves the same
 indexes and constraints.
 """
 
@@ -14,9 +14,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from forecasts import score_table, services
+from forecasts import score_table, selectors, services
 from forecasts.constants import Outcome, ProbabilityOrigin, Side
-from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore, Resolution
+from forecasts.models import Claim, ExpertScore, PanelScore, Question, QuestionScore, Resolution, Topic
 from forecasts.score_table import recompute_all_scores
 from forecasts.scoring import formulas
 from forecasts.scoring import sql as score_sql
@@ -72,10 +72,10 @@ def python_path(monkeypatch):
     """A context in which score_table takes the Python path (the reference) on PostgreSQL too."""
     class _Python:
         def __enter__(self):
-            monkeypatch.setattr(score_table, "_set_based", lambda: False)
+            monkeypatch.setattr(score_table, "set_based", lambda: False)
 
         def __exit__(self, *exc):
-            monkeypatch.setattr(score_table, "_set_based", lambda: True)
+            monkeypatch.setattr(score_table, "set_based", lambda: True)
 
     return _Python()
 
@@ -246,3 +246,44 @@ def test_the_sql_spellings_of_the_formulas_give_their_numbers():
 
 def _float(value):
     return "NULL::float8" if value is None else f"{value!r}::float8"
+
+
+def _subset(**filters):
+    names = [field.attname for field in ExpertScore._meta.concrete_fields if field.attname != "updated_at"]
+    return {
+        expert_id: {name: getattr(row, name) for name in names}
+        for expert_id, row in selectors._subset_expert_scores(
+            filters.get("topic"), filters.get("made_after"), filters.get("made_before")
+        ).items()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_filtered_leaderboard_gives_the_python_numbers(python_path, seed):
+    """The per-expert rows over a topic and/or claim dates: every column, calibration included, the counts
+    (late: a question resolved YES or NO with no claim of the subset on or before its deadline) and which
+    experts appear (those with a claim in the subset)."""
+    qs, _ = _random_corpus(seed)
+    topic = Topic.objects.create(slug=f"topic-{seed}", name="Topic")
+    for question in qs[::2]:
+        question.topics.add(topic)
+    recompute_all_scores()
+    day = datetime.timedelta(days=1)
+    cases = [
+        {"topic": topic},
+        {"made_after": DEADLINE - 40 * day},
+        {"made_before": DEADLINE - day},
+        {"topic": topic, "made_after": DEADLINE - 200 * day, "made_before": DEADLINE},
+        {"made_after": DEADLINE + 400 * day},  # no claim: no expert
+    ]
+    for filters in cases:
+        sql_rows = _subset(**filters)
+        with python_path:
+            python_rows = _subset(**filters)
+        assert sql_rows.keys() == python_rows.keys(), filters
+        differences = _differences(sql_rows, python_rows)
+        assert not differences, (filters, differences[:20])
+    assert _subset(topic=topic) and not _subset(made_after=DEADLINE + 400 * day)
+    late = {row["late"] for row in _subset(made_before=DEADLINE - day).values()}
+    assert late != {0}  # the cases reach the late count (claims after the deadline of the subset)
