@@ -232,9 +232,10 @@ def _subset_expert_scores(topic, made_after, made_before):
         question_scores = question_scores.filter(claim__made_on__lte=made_before)
     results = results_by_expert(question_scores)
     counts = question_counts(claims)
+    # question_counts has a row for every expert with a claim in the subset, and only for those.
     return {
-        expert_id: expert_score_row(expert_id, results.get(expert_id, []), counts[expert_id])
-        for expert_id in claims.values_list("expert_id", flat=True).distinct().order_by()
+        expert_id: expert_score_row(expert_id, results.get(expert_id, []), expert_counts)
+        for expert_id, expert_counts in counts.items()
     }
 
 

@@ -160,7 +160,7 @@ def test_the_unfiltered_leaderboard_pages_in_the_database(two_topics):
     assert reference.pseudo and reference.scores.brier == pytest.approx(((0.75 - 1) ** 2 + (0.5 - 1) ** 2) / 2)
 
 
-def test_the_filtered_leaderboard_takes_three_queries_whatever_the_rows(two_topics):
+def test_the_filtered_leaderboard_takes_a_fixed_number_of_queries_whatever_the_rows(two_topics):
     def queries():
         with CaptureQueriesContext(connection) as captured:
             selectors.leaderboard_entries(min_scored=1, topic=two_topics["summit"])
@@ -172,7 +172,9 @@ def test_the_filtered_leaderboard_takes_three_queries_whatever_the_rows(two_topi
         question.topics.add(two_topics["summit"])
         _claim(question, ExpertFactory(), 0.4)
         services.resolve_question(question=question, outcome=Outcome.NO)
-    assert before == queries() == 4  # question scores, claim counts, experts, the panel on the topic
+    # PostgreSQL: the per-expert rows in one statement, the experts, the panel on the topic; elsewhere the
+    # question scores and the claim counts are two queries.
+    assert before == queries() == (3 if connection.vendor == "postgresql" else 4)
 
 
 @pytest.fixture

@@ -512,8 +512,9 @@ def _grow(panel, count):
         # and its place + COUNT of experts + the page of experts + the marker "rank depends on the hedge scale":
         # hedge phrases and grouped counting claims
         ("/", 7),
-        # topics + the topic lookup (validation) + question scores of the subset + claim counts + experts + the marker's 2
-        ("/?topic=summit&made_after=2019-01-01", 7),
+        # topics + the topic lookup (validation) + question scores of the subset and claim counts (PostgreSQL: one
+        # statement) + experts + the marker's 2
+        ("/?topic=summit&made_after=2019-01-01", 6 if connection.vendor == "postgresql" else 7),
         # expert with score row + status counts + experts sharing a scored question (to compare with)
         # + claims (source, question, resolution joined; scores as subqueries)
         # + the record: falsifiability counts, scores by topic, open questions by topic, scores with claim dates
