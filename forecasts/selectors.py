@@ -176,7 +176,8 @@ def leaderboard_entries(*, min_scored=None, order="shrunk_brier", topic=None, ma
     Without filters: the stored ExpertScore rows, as a lazy RankedExperts sequence (one query per
     slice, one to count). With a topic (a Topic) or a claim date range (inclusive dates): the
     experts with a claim in that subset, their scores recomputed over the scored questions whose
-    counting claim is in it — a list, from three queries whatever the number of rows.
+    counting claim is in it — a list, from a fixed number of queries whatever the number of rows (on
+    PostgreSQL the rows are computed in one statement).
     `min_scored` defaults to settings.HINDSIGHT_MIN_SCORED. Each entry's scores carry
     `shrunk_brier`, shrunk toward chance (scoring.shrunk_brier), as unfiltered.
     """
