@@ -6,7 +6,8 @@
 Steps (see bench/README.md):
   1. create the database if missing, migrate, wipe the app tables (sources_*, forecasts_*);
   2. build a synthetic corpus with COPY (experts, sources, questions, claims, resolutions);
-  3. time forecasts.score_table.recompute_all_scores() (what `manage.py recompute_scores` runs), then the
+  3. vacuum the score tables (untimed, as autovacuum would between rebuilds), time
+     forecasts.score_table.recompute_all_scores() (what `manage.py recompute_scores` runs), then the
      anchor of the same run: one SQL statement writing the same per-question rows and per-expert means
      (bench/anchors.py; checked to write the same rows), and print the ratio;
   4. time forecasts.services.resolve_question() on fresh questions with 50 claims each;
@@ -488,8 +489,12 @@ def main():
     )
     results.append((build_label, build_figure, "—"))
 
+    from forecasts.models import ExpertScore, PanelScore, QuestionScore
     from forecasts.score_table import recompute_all_scores
 
+    # Untimed: the dead rows of earlier rebuilds vacuumed, as autovacuum would have done between them (a server
+    # run with autovacuum off, like this machine's, otherwise makes each rerun slower than the last).
+    vacuum_analyze([ExpertScore._meta.db_table, QuestionScore._meta.db_table, PanelScore._meta.db_table])
     log("recompute_all_scores()…")
     with Timer() as t:
         experts, question_scores = recompute_all_scores()
@@ -523,7 +528,6 @@ def main():
     results.append(("resolve ÷ anchor (medians)",
                     f"{statistics.median(resolves) / statistics.median(resolve_anchors):.1f}×", "≤ 3× (issue 15)"))
 
-    from forecasts.models import ExpertScore
     from sources.models import Expert
 
     client = Client()
