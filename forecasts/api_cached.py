@@ -15,13 +15,11 @@ goes through DRF as before, and is counted by the throttles once, whichever path
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
-from django.utils.regex_helper import _lazy_re_compile
+from django.utils.cache import cc_delim_re, patch_vary_headers
 
 from forecasts import body_memo, read_model, score_version
 
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
-_VARY_SPLIT = _lazy_re_compile(r"\s*,\s*")
 
 
 class CachedJSONMixin:
@@ -40,9 +38,8 @@ class CachedJSONMixin:
     def check_throttles(self, request):
         waits = getattr(request._request, "hindsight_throttle_waits", None)
         if waits is not None:  # counted already, before dispatch: refuse as DRF would, without counting again
-            durations = [wait for wait in waits if wait is not None]
             if waits:
-                self.throttled(request, max(durations, default=None))
+                self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
             return
         # The throttle's round trip fetches the version and the stored body too (forecasts.throttling).
         self._body_key = self.cached_body_key()
@@ -80,7 +77,7 @@ class CachedJSONMixin:
         body = body_memo.get(key, version) if version else None
         if body is None:
             body = read_model.cached(key, render, found=found)
-            body_memo.put(key, found.get(score_version.VERSION_KEY) if found else None, body)
+            body_memo.put(key, version, body)
         return HttpResponse(body, content_type=renderer.media_type)
 
     # The path before DRF's dispatch.
@@ -128,5 +125,5 @@ class CachedJSONMixin:
         headers = self.default_response_headers
         response["Allow"] = headers["Allow"]
         if "Vary" in headers:
-            patch_vary_headers(response, _VARY_SPLIT.split(headers["Vary"]))
+            patch_vary_headers(response, cc_delim_re.split(headers["Vary"]))  # as DRF's finalize_response
         return response
