@@ -9,9 +9,11 @@ import sys
 import time
 from unittest import mock
 
+import psycopg2
 import pytest
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.test import Client, RequestFactory, override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -65,6 +67,40 @@ def test_api_write_while_the_database_is_down_is_a_json_503(analyst_api):
     with _database_down():
         response = analyst_api.post("/api/questions/1/resolve/", {"outcome": "yes"}, format="json")
     _assert_json_503(response, DATABASE)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the throttle's own psycopg2 cursor: PostgreSQL")
+def test_api_read_whose_throttle_count_finds_the_server_gone_is_a_json_503(client, settings):
+    """With the database cache, the count-and-fetch statement runs on psycopg2's cursor, not Django's wrapper: the
+    driver's error still becomes Django's OperationalError, and the 503."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}}
+    call_command("createcachetable", verbosity=0)
+    connection.ensure_connection()
+    real, sent = connection.connection, []
+
+    class ServerGone:
+        def execute(self, sql, params=None):
+            sent.append(sql)
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+
+        def close(self):
+            pass
+
+    class Connection:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def cursor(self, *args, **kwargs):
+            return ServerGone()
+
+    wrapper = connections["default"]
+    wrapper.connection = Connection()
+    try:
+        response = client.get("/api/leaderboard/")
+    finally:
+        wrapper.connection = real
+    _assert_json_503(response, DATABASE)
+    assert "hindsight_hit_and_fetch" in sent[0]  # the count's statement met the error first
 
 
 def test_page_while_the_database_is_down_is_a_plain_503_page(client):

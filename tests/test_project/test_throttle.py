@@ -1,5 +1,7 @@
 """Fixed-window throttles: one round trip a request, on the database default and on Redis."""
 
+import secrets
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -161,3 +163,24 @@ def test_with_the_database_cache_a_warm_read_is_one_statement_on_postgresql(cloc
             statement = cursor.fetchone()[0]
         assert "hindsight_cache" in statement
     assert "hindsight_throttle" in statement
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_count_and_fetch_statement_is_planned_once_not_at_every_read(clock, monkeypatch, settings):
+    """After PostgreSQL's five custom plans, the generic plan is kept: a custom plan at every read cost more than the read."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}}
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    # A cache table of some size: the planner's estimates then depend on how many keys the statement is given.
+    caches["default"].set_many({f"filler-{n}": secrets.token_hex(600) for n in range(250)}, timeout=600)
+    _rates(monkeypatch, anon="100/minute")
+    api = APIClient()
+    for _ in range(12):
+        assert api.get("/api/leaderboard/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'hindsight_hit_and_fetch'"
+        )
+        generic, custom = cursor.fetchone()
+    assert custom <= 5 and generic >= 6, (generic, custom)
