@@ -36,7 +36,7 @@ class CorpusError(Exception):
     """The corpus file cannot be restored; nothing was written."""
 
 
-def _conditions_first(questions):
+def conditions_first(questions):
     """Questions reordered so that each follows its condition (a restore validates the link)."""
     by_pk = {question.pk: question for question in questions}
     ordered, placed = [], set()
@@ -58,7 +58,7 @@ def export_corpus(stream):
     for model in CORPUS_MODELS:
         rows = model.objects.order_by("pk")
         if model is Question:
-            rows = _conditions_first(list(rows))
+            rows = conditions_first(list(rows))
         else:
             rows = list(rows)
         counts[model._meta.label] = len(rows)

@@ -11,6 +11,7 @@ from import_export import fields, widgets
 from import_export.results import RowResult
 
 from forecasts import services
+from forecasts.corpus import conditions_first
 from forecasts.hedges import scale_lookup
 from forecasts.models import Claim, Question, Topic
 from forecasts.score_table import deferred_rescoring
@@ -37,19 +38,37 @@ class ExpertSlugOrNameWidget(widgets.ForeignKeyWidget):
         super().__init__(Expert, field="slug")
 
 
+class QuestionSlugWidget(widgets.ForeignKeyWidget):
+    """A question by slug; an unknown slug is the row's error, naming it, rather than a traceback."""
+
+    def __init__(self):
+        super().__init__(Question, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Question.DoesNotExist:
+            raise ValueError(
+                f"No question has the slug {str(value)[:120]!r} (a condition's row must come before the rows of "
+                "the questions that depend on it)."
+            ) from None
+
+
 class QuestionResource(RescoringResource):
     """Questions, matched by slug (an `id` column is exported but ignored on import); topics as slugs
-    separated by commas; outcome exported only."""
+    separated by commas; a condition as the slug of its question, with the outcome it requires (yes or no),
+    the condition's row coming first; outcome exported only."""
 
     id = fields.Field(attribute="id", column_name="id", readonly=True)
     topics = fields.Field(
         attribute="topics", column_name="topics", widget=widgets.ManyToManyWidget(Topic, field="slug")
     )
+    condition = fields.Field(attribute="condition", column_name="condition", widget=QuestionSlugWidget())
     outcome = fields.Field(column_name="outcome", readonly=True)
 
     class Meta:
         model = Question
-        fields = ["id", "slug", *QUESTION_FIELDS, "topics", "outcome"]
+        fields = ["id", "slug", *QUESTION_FIELDS, "topics", "condition", "condition_outcome", "outcome"]
         import_id_fields = ["slug"]
         skip_unchanged = True
         report_skipped = False
@@ -57,8 +76,14 @@ class QuestionResource(RescoringResource):
     def dehydrate_outcome(self, question):
         return question.resolution.outcome if question.is_resolved else ""
 
-    def get_export_queryset(self, request=None):
-        return Question.objects.with_resolution().prefetch_related("topics").order_by("pk")
+    def filter_export(self, queryset, **kwargs):
+        # Any rows (the admin's selection, or all): resolution, condition and topics in a fixed number of queries.
+        queryset = super().filter_export(queryset, **kwargs)
+        return queryset.with_resolution().select_related("condition").prefetch_related("topics")
+
+    def iter_queryset(self, queryset):
+        # Each question after its condition, so that the file imports into an empty database too.
+        return iter(conditions_first(list(super().iter_queryset(queryset))))
 
     def get_instance(self, instance_loader, row):
         # A blank slug is a new question (its slug is made from the title when saved).
@@ -70,15 +95,20 @@ class QuestionResource(RescoringResource):
         if not self._saving(kwargs):
             return
         user = kwargs.get("user")
+        condition = {"condition": instance.condition, "condition_outcome": instance.condition_outcome}
         if is_create:
             instance.pk = None
             if not instance.slug:
                 instance.slug = unique_slug(Question, instance.title, max_length=120)
             instance.full_clean()
-            instance.save(force_insert=True)
+            created = services.create_question(
+                slug=instance.slug, **{name: getattr(instance, name) for name in QUESTION_FIELDS}, **condition,
+                user=user,
+            )
+            instance.pk, instance._state = created.pk, created._state
         else:
             changes = {name: getattr(instance, name) for name in ["slug", *QUESTION_FIELDS]}
-            services.update_question(instance, **changes, user=user)
+            services.update_question(instance, **changes, **condition, user=user)
 
 
 class ClaimResource(BulkImportResource):
@@ -109,8 +139,9 @@ class ClaimResource(BulkImportResource):
         model = Claim
         fields = ["id", *CLAIM_FIELDS]
 
-    def get_export_queryset(self, request=None):
-        return Claim.objects.select_related("question", "expert", "source").order_by("pk")
+    def filter_export(self, queryset, **kwargs):
+        # The question, expert and source of every row joined in, whatever the rows.
+        return super().filter_export(queryset, **kwargs).select_related("question", "expert", "source")
 
     def constraint_columns(self):
         return {

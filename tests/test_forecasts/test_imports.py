@@ -241,3 +241,111 @@ def test_the_admin_names_a_missing_key_column_without_a_traceback(analyst_client
     assert "The file has no &#x27;slug&#x27; column (its columns are: name)." in html
     assert "Traceback" not in html
 
+
+
+# Conditional questions: the condition as its question's slug, with the outcome it requires
+
+
+def test_a_question_export_names_its_condition_by_slug_and_the_outcome_it_requires():
+    summit = QuestionFactory(slug="summit")
+    QuestionFactory(slug="treaty", condition=summit, condition_outcome="yes")
+    rows = {row["slug"]: row for row in QuestionResource().export().dict}
+    assert (rows["treaty"]["condition"], rows["treaty"]["condition_outcome"]) == ("summit", "yes")
+    assert (rows["summit"]["condition"], rows["summit"]["condition_outcome"]) == ("", "")
+
+
+def test_importing_a_question_export_again_keeps_its_conditions_and_changes_nothing():
+    summit = QuestionFactory(slug="summit")
+    QuestionFactory(slug="treaty", condition=summit, condition_outcome="no")
+    exported = QuestionResource().export().csv
+    Question.objects.filter(slug="treaty").update(condition=None, condition_outcome="")
+    _clean(_import(QuestionResource, exported))
+    treaty = Question.objects.get(slug="treaty")
+    assert (treaty.condition, treaty.condition_outcome) == (summit, "no")
+    result = _clean(_import(QuestionResource, exported))
+    assert result.totals["update"] == 0 and result.totals["new"] == 0
+
+
+def test_a_new_question_whose_condition_already_failed_is_annulled_on_import(analyst):
+    summit = QuestionFactory(slug="summit")
+    services.resolve_question(question=summit, outcome=Outcome.NO, resolved_by=analyst)
+    _clean(_import(QuestionResource, (
+        "slug,title,resolution_criteria,deadline,condition,condition_outcome\n"
+        "treaty,Will they sign?,YES if signed.,2020-06-30,summit,yes\n"
+    )))
+    treaty = Question.objects.get(slug="treaty")
+    assert treaty.condition == summit
+    assert (treaty.resolution.outcome, treaty.resolution.automatic) == (Outcome.ANNULLED, True)
+
+
+@pytest.mark.parametrize("condition, outcome, column, reason", [
+    ("nowhere", "yes", "condition", "No question has the slug 'nowhere'"),
+    ("summit", "", "condition_outcome", "Say which outcome"),
+    ("summit", "maybe", "condition_outcome", "not a valid choice"),
+])
+def test_a_bad_condition_in_a_question_file_names_its_column_and_writes_nothing(condition, outcome, column, reason):
+    QuestionFactory(slug="summit")
+    result = _import(QuestionResource, (
+        "slug,title,resolution_criteria,deadline,condition,condition_outcome\n"
+        "fine,A fine one,YES if fine.,2020-06-30,,\n"
+        f"treaty,Will they sign?,YES if signed.,2020-06-30,{condition},{outcome}\n"
+    ))
+    [row] = result.invalid_rows
+    assert row.number == 2 and column in row.error_dict and reason in str(row.error_dict[column])
+    assert not Question.objects.filter(slug__in=["fine", "treaty"]).exists()
+
+
+def test_a_question_file_cannot_make_a_question_its_own_condition():
+    QuestionFactory(slug="summit", title="Will they meet?", resolution_criteria="YES if they meet.")
+    result = _import(QuestionResource, (
+        "slug,title,resolution_criteria,deadline,condition,condition_outcome\n"
+        "summit,Will they meet?,YES if they meet.,2019-12-31,summit,yes\n"
+    ))
+    [row] = result.invalid_rows
+    assert "condition" in row.error_dict
+    assert Question.objects.get(slug="summit").condition is None
+
+
+def test_a_question_export_puts_each_condition_before_its_questions_so_it_imports_anywhere():
+    treaty = QuestionFactory(slug="treaty")
+    summit = QuestionFactory(slug="summit")  # the condition, made after the question that depends on it
+    services.update_question(treaty, condition=summit, condition_outcome="yes")
+    exported = QuestionResource().export().csv
+    slugs = [row["slug"] for row in QuestionResource().export().dict]
+    assert slugs.index("summit") < slugs.index("treaty")
+    Question.objects.filter(slug="treaty").delete()
+    Question.objects.filter(slug="summit").delete()
+    _clean(_import(QuestionResource, exported))
+    assert Question.objects.get(slug="treaty").condition == Question.objects.get(slug="summit")
+
+
+def _queries_to_export(resource, queryset=None):
+    with CaptureQueriesContext(connection) as captured:
+        resource().export(queryset=queryset)
+    return len(captured)
+
+
+def test_a_question_export_runs_the_same_queries_however_many_questions_it_has(analyst):
+    def add_questions():
+        condition = QuestionFactory()
+        services.resolve_question(question=condition, outcome=Outcome.NO, resolved_by=analyst)
+        services.update_question(QuestionFactory(), condition=condition, condition_outcome="yes")
+
+    add_questions()
+    few = _queries_to_export(QuestionResource), _queries_to_export(QuestionResource, Question.objects.order_by("-pk"))
+    for _ in range(5):
+        add_questions()
+    many = _queries_to_export(QuestionResource), _queries_to_export(QuestionResource, Question.objects.order_by("-pk"))
+    assert many == few and few[0] <= 3, few  # questions with resolution and condition joined, topics prefetched
+
+
+def test_a_claim_export_runs_the_same_queries_however_many_claims_it_has(scale):
+    def add_claim():
+        services.record_claim(question=QuestionFactory(), expert=ExpertFactory(), source=SourceFactory(),
+                              quote="Likely so.", hedge="likely")
+
+    add_claim()
+    few = _queries_to_export(ClaimResource)
+    for _ in range(5):
+        add_claim()
+    assert _queries_to_export(ClaimResource) == few == 1
