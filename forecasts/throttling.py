@@ -84,10 +84,9 @@ def _psycopg2_cursor(db):
     """A cursor for the count-and-fetch statement on PostgreSQL, which runs on every API request.
 
     While queries are logged (DEBUG, a test counting them) or wrapped (connection.execute_wrapper(), as tracing tools
-    do) it is Django's cursor. Otherwise it is psycopg2's own,
-    with what Django's wrapper does once per request kept (health check, connecting, a broken transaction refused,
-    driver errors turned into django.db errors, so a database that is down still gives a 503) and its per-call
-    wrapping left out, which cost a tenth of a warm read.
+    do) it is Django's cursor. Otherwise it is psycopg2's own, with what Django's wrapper does once per request kept
+    (health check, connecting, a broken transaction refused, driver errors turned into django.db errors, so a
+    database that is down still gives a 503) and its per-call wrapping left out, which cost a tenth of a warm read.
     """
     if db.queries_logged or db.execute_wrappers:
         with db.cursor() as cursor:
