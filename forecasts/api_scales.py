@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from forecasts import selectors_scales
 from forecasts.api_cached import CachedJSONMixin
+from sources.echo import echoed
 
 
 class ScalePhraseSerializer(serializers.Serializer):
@@ -114,4 +115,4 @@ def expert_scores_under_scale(expert, slug):
     try:
         return selectors_scales.expert_score_under_scale(expert, slug)
     except selectors_scales.UnknownScale:
-        raise ValidationError({"scale": [f"No hedge scale {slug!r}; see /api/scales/."]}) from None
+        raise ValidationError({"scale": [f"No hedge scale {echoed(slug)}; see /api/scales/."]}) from None

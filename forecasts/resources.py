@@ -15,6 +15,7 @@ from forecasts.corpus import conditions_first
 from forecasts.hedges import scale_lookup
 from forecasts.models import Claim, Question, Topic
 from forecasts.score_table import deferred_rescoring
+from sources.echo import echoed
 from sources.models import Expert, Source
 from sources.resources import AllOrNothingResource, BulkImportResource, fetch_in_chunks
 from sources.services import unique_slug
@@ -49,7 +50,7 @@ class QuestionSlugWidget(widgets.ForeignKeyWidget):
             return super().clean(value, row, **kwargs)
         except Question.DoesNotExist:
             raise ValueError(
-                f"No question has the slug {str(value)[:120]!r} (a condition's row must come before the rows of "
+                f"No question has the slug {echoed(value)} (a condition's row must come before the rows of "
                 "the questions that depend on it)."
             ) from None
 
@@ -192,7 +193,7 @@ class ClaimResource(BulkImportResource):
             value = str(row.get(column) or "").strip()
             found[column] = table.get(value)
             if found[column] is None:
-                errors[column] = [f"No {noun} {value!r}." if value else f"Give the {column}'s slug."]
+                errors[column] = [f"No {noun} {echoed(value)}." if value else f"Give the {column}'s slug."]
         value = str(row.get("expert") or "").strip()
         expert = self.experts_by_slug.get(value)
         named = self.experts_by_name.get(value, [])
@@ -200,8 +201,8 @@ class ClaimResource(BulkImportResource):
             expert = named[0]
         if expert is None:
             errors["expert"] = [
-                f"{len(named)} experts are named {value!r}; give the slug." if named
-                else f"No expert has the slug or name {value!r}." if value else "Give the expert's slug or name."
+                f"{len(named)} experts are named {echoed(value)}; give the slug." if named
+                else f"No expert has the slug or name {echoed(value)}." if value else "Give the expert's slug or name."
             ]
         found["expert"] = expert
         return found

@@ -4,6 +4,8 @@ the services and admin forms, which validate through it) and by the API serializ
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from sources.echo import echoed
+
 MAX_LINK_LENGTH = 500
 _is_web_url = URLValidator(schemes=["http", "https"])
 # Codes of their own: a ModelForm swaps the message of a code its form field knows ("invalid").
@@ -12,13 +14,13 @@ _is_web_url = URLValidator(schemes=["http", "https"])
 def validate_link(value):
     """Refuse anything but an http or https URL of at most MAX_LINK_LENGTH characters."""
     if not isinstance(value, str):
-        raise ValidationError(f"{value!r} is not a URL: give each link as text.", code="invalid_link")
+        raise ValidationError(f"{echoed(value)} is not a URL: give each link as text.", code="invalid_link")
     if len(value) > MAX_LINK_LENGTH:
         raise ValidationError(f"A link has at most {MAX_LINK_LENGTH} characters.", code="link_too_long")
     try:
         _is_web_url(value)
     except ValidationError:
-        raise ValidationError(f"{value!r} is not an http or https URL.", code="invalid_link") from None
+        raise ValidationError(f"{echoed(value)} is not an http or https URL.", code="invalid_link") from None
 
 
 def validate_links(value):

@@ -12,6 +12,7 @@ from import_export.results import Error, Result, RowResult
 
 from config.jobs.progress import progress_bar
 from sources import services
+from sources.echo import echoed
 from sources.models import Expert, Source
 
 # The admin preview lists this many rows and this many bad rows; the totals count them all.
@@ -244,7 +245,7 @@ class ExpertResource(BulkImportResource):
         if not slug:
             raise ValidationError({"slug": ["A slug is required: experts are matched by slug."]})
         if slug in self.seen:
-            raise ValidationError({"slug": [f"{slug!r} is also on line {self.seen[slug]}."]})
+            raise ValidationError({"slug": [f"{echoed(slug)} is also on line {self.seen[slug]}."]})
         self.seen[slug] = line
         existing = self.existing.get(slug)
         expert = Expert(slug=slug) if existing is None else existing

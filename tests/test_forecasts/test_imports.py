@@ -349,3 +349,12 @@ def test_a_claim_export_runs_the_same_queries_however_many_claims_it_has(scale):
     for _ in range(5):
         add_claim()
     assert _queries_to_export(ClaimResource) == few == 1
+
+
+def test_a_claim_file_naming_an_expert_with_a_huge_cell_quotes_only_its_start(scale):
+    QuestionFactory(slug="summit")
+    SourceFactory(slug="panel")
+    result = _import(ClaimResource, f"expert,question,source,quote,hedge\n{'z' * 5000},summit,panel,Likely.,likely\n")
+    [row] = result.invalid_rows
+    [message] = row.error_dict["expert"]
+    assert message == f"No expert has the slug or name {repr('z' * 80)}…."
