@@ -182,13 +182,14 @@ class ExpertScoresView(CachedJSONMixin, generics.RetrieveAPIView):
 class LeaderboardView(CachedJSONMixin, generics.ListAPIView):
     """Experts ranked by a score (Brier by default, best first); those with too short a record follow, unranked.
 
-    With `topic` or a claim date range the scores are recomputed over that subset of questions; the
-    unfiltered leaderboard's pages come from the read model until a score changes.
+    With `topic` or a claim date range the scores are recomputed over that subset of questions. Every page,
+    filtered or not, comes from the read model until a score changes (a filtered one is computed once per
+    score version and filter).
     """
 
     serializer_class = LeaderboardEntrySerializer
     filter_backends = []
-    cacheable_params = frozenset({"order", "min_scored", "page", "page_size", "format"})
+    cacheable_params = frozenset({"order", "min_scored", "page", "page_size", "format", "topic", "made_after", "made_before"})
 
     def list(self, request, *args, **kwargs):
         return self.cached_json(lambda: super(LeaderboardView, self).list(request, *args, **kwargs))

@@ -87,16 +87,16 @@ def leaderboard(request):
 
 
 def _leaderboard_page(params, number):
-    """The page of leaderboard entries; the unfiltered leaderboard's from the read model (one cache round trip)."""
-    if any(name in params for name in ("topic", "made_after", "made_before")):
-        return Paginator(selectors.leaderboard_entries(**params), LEADERBOARD_PAGE_SIZE).get_page(number)
+    """The page of leaderboard entries, from the read model (one cache round trip) while no score changes; a
+    filtered one (topic, claim dates) is computed once per score version and filter."""
 
     def compute():
         page = Paginator(selectors.leaderboard_entries(**params), LEADERBOARD_PAGE_SIZE).get_page(number)
         return page.paginator.count, page.number, list(page.object_list)
 
+    named = {**params, "topic": params["topic"].slug} if params.get("topic") is not None else params
     key = read_model.answer_key(
-        "leaderboard-page", sorted(params.items()), number, settings.HINDSIGHT_MIN_SCORED, settings.HINDSIGHT_SHRINK_K
+        "leaderboard-page", sorted(named.items()), number, settings.HINDSIGHT_MIN_SCORED, settings.HINDSIGHT_SHRINK_K
     )
     count, number, entries = read_model.cached(key, compute)
     return Page(entries, number, Paginator(_Counted(count), LEADERBOARD_PAGE_SIZE))

@@ -3,6 +3,8 @@
 Brier scores worked by hand (DESIGN.md): a claim of p on a question resolved YES scores (1 - p)².
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -99,6 +101,40 @@ def test_a_topic_change_bumps_the_version(client, alice):
     alice.claims.get().question.topics.add(TopicFactory())
     client.get("/api/leaderboard/")  # the test's stand-in for the commit runs before this read
     assert score_version.current() != version
+
+
+def test_a_filtered_leaderboard_is_computed_once_per_version_and_follows_every_change(client, alice):
+    """Alice's claims: 0.8 on a "summit" question (Brier 0.04), then 0.3 on another, resolved YES (0.49)."""
+    summit = TopicFactory(slug="summit")
+    alice.claims.get().question.topics.add(summit)
+    url = "/api/leaderboard/?topic=summit"
+    first = client.get(url)
+    assert _leaderboard_brier(client, url=url) == pytest.approx(0.04)
+    queries = queries_of(client, url)
+    assert len(queries) == 1 and "hindsight_throttle" in queries[0]  # stored: the throttle's count only
+    assert client.get(url).content == first.content
+    second = _scored_claim(alice, 0.3)
+    assert _leaderboard_brier(client, url=url) == pytest.approx(0.04)  # not on the topic: unchanged, recomputed
+    second.topics.add(summit)  # now on it: (0.04 + 0.49) / 2 = 0.265
+    assert _leaderboard_brier(client, url=url) == pytest.approx(0.265)
+    made_on = alice.claims.order_by("pk").first().made_on
+    dated = f"/api/leaderboard/?made_before={made_on.isoformat()}"
+    assert _leaderboard_brier(client, url=dated) == pytest.approx(0.265)  # both claims made that day
+    services.update_claim(second.claims.get(), made_on=made_on + datetime.timedelta(days=1))
+    assert _leaderboard_brier(client, url=dated) == pytest.approx(0.04)  # the second now falls after the range
+
+
+def test_the_leaderboard_page_filtered_by_topic_is_stored_per_topic(client, alice):
+    bob = ExpertFactory(slug="bob", name="Bob B")
+    summit, sanctions = TopicFactory(slug="summit"), TopicFactory(slug="sanctions")
+    alice.claims.get().question.topics.add(summit)
+    _scored_claim(bob, 0.1).topics.add(sanctions)  # (1 - 0.1)² = 0.81
+    on_summit = client.get("/?topic=summit").content.decode()
+    on_sanctions = client.get("/?topic=sanctions").content.decode()
+    assert "Alice A" in on_summit and "Bob B" not in on_summit
+    assert "Bob B" in on_sanctions and "Alice A" not in on_sanctions and "0.810" in on_sanctions
+    assert len(queries_of(client, "/?topic=summit")) < 3  # the topics of the filter form; the page itself stored
+    assert client.get("/?topic=summit").content.decode() == on_summit
 
 
 def test_anonymous_readers_and_analysts_get_the_same_bodies(client, alice, analyst_api):
