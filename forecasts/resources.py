@@ -18,7 +18,6 @@ from forecasts.score_table import deferred_rescoring
 from sources.echo import echoed
 from sources.models import Expert, Source
 from sources.resources import AllOrNothingResource, BulkImportResource, fetch_in_chunks
-from sources.services import unique_slug
 
 QUESTION_FIELDS = ["title", "resolution_criteria", "deadline", "deadline_inferred", "deadline_note"]
 CLAIM_FIELDS = services.CLAIM_IMPORT_FIELDS
@@ -98,15 +97,12 @@ class QuestionResource(RescoringResource):
         user = kwargs.get("user")
         condition = {"condition": instance.condition, "condition_outcome": instance.condition_outcome}
         if is_create:
-            instance.pk = None
-            if not instance.slug:
-                instance.slug = unique_slug(Question, instance.title, max_length=120)
-            instance.full_clean()
+            # The service makes a blank slug from the title and validates the question.
             created = services.create_question(
                 slug=instance.slug, **{name: getattr(instance, name) for name in QUESTION_FIELDS}, **condition,
                 user=user,
             )
-            instance.pk, instance._state = created.pk, created._state
+            instance.pk, instance.slug, instance._state = created.pk, created.slug, created._state
         else:
             changes = {name: getattr(instance, name) for name in ["slug", *QUESTION_FIELDS]}
             services.update_question(instance, **changes, **condition, user=user)
