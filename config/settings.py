@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # First: decides, before any query, whether this request may read from the replica.
     "config.db_router.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Sends an anonymous API read's throttle count now, to be collected by the throttle (forecasts.early_count).
+    "forecasts.early_count.EarlyCountMiddleware",
     "config.unavailable.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body or queries the database with the query string.
@@ -314,6 +316,9 @@ HINDSIGHT_IMPORT_TASK_ROWS = env_int("HINDSIGHT_IMPORT_TASK_ROWS", 5000)
 # Each web process keeps the read model's JSON bodies it served, up to this many bytes, and serves them
 # again while the shared score version is unchanged (forecasts.body_memo); 0 keeps none.
 HINDSIGHT_BODY_MEMO_BYTES = env_int("HINDSIGHT_BODY_MEMO_BYTES", 32 * 1024 * 1024)
+# An anonymous read of a stored API body sends its throttle count as it arrives, on a second PostgreSQL
+# connection per worker thread, so that the server counts while Django works (forecasts.early_count).
+HINDSIGHT_EARLY_COUNT = env_bool("HINDSIGHT_EARLY_COUNT", default=True)
 
 # Experts with fewer scored questions are listed as "insufficient record", not ranked.
 HINDSIGHT_MIN_SCORED = env_int("HINDSIGHT_MIN_SCORED", 1)

@@ -29,7 +29,7 @@ class CachedJSONMixin:
     cacheable_params = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
-        if self._is_plain_anonymous_json_get(request):
+        if self.is_plain_anonymous_json_get(request):
             body = self._stored_body_for_anonymous(request)
             if body is not None:
                 return self._json_response(body)
@@ -82,7 +82,8 @@ class CachedJSONMixin:
 
     # The path before DRF's dispatch.
 
-    def _is_plain_anonymous_json_get(self, request):
+    def is_plain_anonymous_json_get(self, request):
+        """Whether request is a GET with no credentials, asking for JSON, with only the parameters the stored body covers."""
         return (
             request.method == "GET"
             and "HTTP_AUTHORIZATION" not in request.META
@@ -92,16 +93,29 @@ class CachedJSONMixin:
             and set(request.GET) <= self.cacheable_params
         )
 
-    def _stored_body_for_anonymous(self, request):
-        """The stored body for this request, counting its throttles (once); None to let DRF answer it."""
+    def anonymous_read_plan(self, request):
+        """(the answer's key, the keys to fetch with the throttle's count) for a plain anonymous JSON GET, or None
+        when the permissions refuse it (DRF then answers, and counts nothing)."""
         if not all(permission.has_permission(request, self) for permission in self.get_permissions()):
             return None
         key = self._answer_key(request)
-        remembered = body_memo.get_any(key)
         # The version always; the body only when this process holds none to check against the version.
-        fetch = [score_version.VERSION_KEY] if remembered else read_model.keys_for(key)
+        return key, ([score_version.VERSION_KEY] if body_memo.get_any(key) else read_model.keys_for(key))
+
+    def _stored_body_for_anonymous(self, request):
+        """The stored body for this request, counting its throttles (once); None to let DRF answer it."""
+        early = getattr(request, "early_count", None)
+        if early is not None and early.view_class is type(self):
+            # Planned as the request arrived (forecasts.early_count): permissions checked, key made, the one throttle
+            # that counts it known and its count sent.
+            (key, fetch), throttles = early.read_plan, [early.throttle]
+        else:
+            plan = self.anonymous_read_plan(request)
+            if plan is None:
+                return None
+            (key, fetch), throttles = plan, self.get_throttles()
         request.read_model_fetch = fetch
-        waits = [throttle.wait() for throttle in self.get_throttles() if not throttle.allow_request(request, self)]
+        waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, self)]
         request.hindsight_throttle_waits = waits
         if waits:
             return None

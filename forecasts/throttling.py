@@ -50,33 +50,59 @@ def count_hit(key, window_end, fetch=()):
     if isinstance(shared, RedisCache):
         return _count_in_redis(shared, key, window_end, fetch)
     db = connections[DEFAULT_DB_ALIAS]
-    if fetch and len(fetch) <= FETCH_SLOTS and isinstance(shared, DatabaseCache) and db.vendor == "postgresql" \
-            and router.db_for_read(shared.cache_model_class) == DEFAULT_DB_ALIAS:
+    if fetch and joins_cache_rows(db, shared, fetch):
         return _count_in_database(db, key, window_end, shared, fetch)
     hits, _ = _count_in_database(db, key, window_end)
     return hits, (shared.get_many(fetch) if fetch else {})
 
 
+def joins_cache_rows(db, shared, fetch):
+    """Whether the count and the `fetch` keys go in one statement: the database cache on the same PostgreSQL."""
+    return (
+        len(fetch) <= FETCH_SLOTS and isinstance(shared, DatabaseCache) and db.vendor == "postgresql"
+        and router.db_for_read(shared.cache_model_class) == DEFAULT_DB_ALIAS
+    )
+
+
 def _count_in_database(db, key, window_end, shared=None, fetch=()):
-    # The cache's key format without validate_key's per-character memcached checks: the names are the read model's own.
-    made = {shared.make_key(name): name for name in fetch} if shared is not None else {}
     with (db.cursor() if shared is None else _psycopg2_cursor(db)) as cursor:
         if shared is None:
             cursor.execute(_HIT_SQL, [key, window_end])
+            made = {}
         else:  # PostgreSQL: the count and the cache rows in one statement, planned once per connection
             _prepare_hit_and_fetch(db, cursor, shared)
-            slots = [*made, *[None] * (FETCH_SLOTS - len(made))]
-            cursor.execute(f"EXECUTE {_HIT_AND_FETCH}(%s, %s, %s, %s)", [key, window_end, *slots])
+            params, made = hit_and_fetch_params(shared, key, window_end, fetch)
+            cursor.execute(f"EXECUTE {HIT_AND_FETCH}(%s, %s, %s, %s)", params)
         rows = cursor.fetchall()
-        if random.randrange(PURGE_ONE_IN) == 0:
-            cursor.execute("DELETE FROM hindsight_throttle WHERE window_end < %s", [window_end - 1])
+        if purge_now():
+            cursor.execute(PURGE_SQL, [window_end - 1])
+    return rows[0][0], found_in_rows(rows, made)
+
+
+def purge_now():
+    """Whether this count also deletes the rows of windows already over (one count in PURGE_ONE_IN)."""
+    return random.randrange(PURGE_ONE_IN) == 0
+
+
+PURGE_SQL = "DELETE FROM hindsight_throttle WHERE window_end < %s"
+
+
+def hit_and_fetch_params(shared, key, window_end, fetch):
+    """The count-and-fetch statement's parameters, and {cache key as stored: the name asked for}."""
+    # The cache's key format without validate_key's per-character memcached checks: the names are the read model's own.
+    made = {shared.make_key(name): name for name in fetch}
+    return [key, window_end, *made, *[None] * (FETCH_SLOTS - len(made))], made
+
+
+def found_in_rows(rows, made):
+    """{name: value} of the unexpired cache rows the count-and-fetch statement returned."""
     found = {}
-    if shared is not None:
+    if made:
         now = timezone.now()
         for _, cache_key, value, expires in rows:
             if cache_key is not None and expires > now:  # DatabaseCache's own format: pickled, base64
                 found[made[cache_key]] = pickle.loads(base64.b64decode(value.encode()))
-    return rows[0][0], found
+    return found
 
 
 @contextmanager
@@ -103,30 +129,44 @@ def _psycopg2_cursor(db):
             cursor.close()
 
 
-_HIT_AND_FETCH = "hindsight_hit_and_fetch"
+HIT_AND_FETCH = "hindsight_hit_and_fetch"
 # Cache keys the statement fetches: a fixed number of parameters (`IN ($3, $4)`), so that PostgreSQL's generic plan
 # costs what a custom one does and is kept after five runs. With `= ANY($3)` (an array of unknown length) it planned
 # every run again, which cost more than running it.
 FETCH_SLOTS = 2
-# {psycopg2 connection: the cache table its _HIT_AND_FETCH reads}: a prepared statement lives as long as its
+# {psycopg2 connection: the cache table its HIT_AND_FETCH reads}: a prepared statement lives as long as its
 # database session, and a new connection (CONN_MAX_AGE, a restart) has none.
 _prepared_on = weakref.WeakKeyDictionary()
 
 
 def _prepare_hit_and_fetch(db, cursor, shared):
     """PREPARE the count-and-fetch statement once per connection: planning it cost more than running it."""
-    raw, table = db.connection, db.ops.quote_name(shared._table)
-    prepared = _prepared_on.get(raw)
-    if prepared == table:
-        return
-    if prepared is not None:  # the cache table changed (settings overridden): plan again
-        cursor.execute(f"DEALLOCATE {_HIT_AND_FETCH}")
+    ensure_prepared(db.connection, cursor.execute, prepare_hit_and_fetch_sql(db, shared))
+
+
+def prepare_hit_and_fetch_sql(db, shared):
+    """The PREPARE statement of HIT_AND_FETCH, reading the cache table of `shared`."""
     hit = _HIT_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1)
-    cursor.execute(
-        f"PREPARE {_HIT_AND_FETCH} (text, bigint, text, text) AS WITH hit AS ({hit}) "
-        f"SELECT hit.hits, c.cache_key, c.value, c.expires FROM hit LEFT JOIN {table} c ON c.cache_key IN ($3, $4)"
+    return (
+        f"PREPARE {HIT_AND_FETCH} (text, bigint, text, text) AS WITH hit AS ({hit}) "
+        f"SELECT hit.hits, c.cache_key, c.value, c.expires FROM hit "
+        f"LEFT JOIN {db.ops.quote_name(shared._table)} c ON c.cache_key IN ($3, $4)"
     )
-    _prepared_on[raw] = table
+
+
+def ensure_prepared(raw, run, statement):
+    """Have `statement` (prepare_hit_and_fetch_sql) prepared on the psycopg2 connection `raw`, through run(sql).
+
+    Nothing runs when it is prepared there already; one prepared for another cache table (settings
+    overridden) is deallocated first.
+    """
+    prepared = _prepared_on.get(raw)
+    if prepared == statement:
+        return
+    if prepared is not None:
+        run(f"DEALLOCATE {HIT_AND_FETCH}")
+    run(statement)
+    _prepared_on[raw] = statement
 
 
 def _count_in_redis(shared, key, window_end, fetch):
@@ -157,17 +197,35 @@ class FixedWindowThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
         if self.rate is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        now = self.timer()
-        self.window_end = (int(now) // self.duration + 1) * self.duration
         # Read-model keys the view asked for (forecasts.api_cached) come back with the count; once per request.
         fetch = getattr(request, "read_model_fetch", ())
-        hits, found = count_hit(self.key, self.window_end, fetch)
+        early = getattr(request, "early_count", None)
+        answer = early.take(self) if early is not None else None  # this throttle's count, sent as the request arrived
+        if answer is not None:
+            hits, found = answer
+        else:
+            self.key = self.get_cache_key(request, view)
+            if self.key is None:
+                return True
+            self.window_end = self.current_window_end()
+            hits, found = count_hit(self.key, self.window_end, fetch)
         if fetch:
             request.read_model_fetch, request.read_model_found = (), found
         return hits <= self.num_requests
+
+    def planned_hit(self, request, view):
+        """Whether allow_request() will count this request; if so, its key and window are set (self.key, self.window_end)."""
+        if self.rate is None:
+            return False
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return False
+        self.window_end = self.current_window_end()
+        return True
+
+    def current_window_end(self):
+        """The Unix time at which the current window of this throttle's rate ends."""
+        return (int(self.timer()) // self.duration + 1) * self.duration
 
     def wait(self):
         """Seconds until the window ends (at least one)."""
@@ -189,3 +247,12 @@ class UserThrottle(UserRateThrottle, FixedWindowThrottle):
 
 class ScopedThrottle(ScopedRateThrottle, FixedWindowThrottle):
     """Views with a throttle_scope (the token endpoint: THROTTLE_TOKEN), by user or address."""
+
+    def planned_hit(self, request, view):
+        # What ScopedRateThrottle.allow_request() sets up before it counts.
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return False
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().planned_hit(request, view)
