@@ -1,20 +1,22 @@
 """An API read's throttle count, sent as the request arrives and collected when the throttle asks for it.
 
 A warm anonymous read of a stored body (forecasts.api_cached) costs one round trip: the throttle's count,
-which brings back the score version (and the body, if this process holds none) in the same statement
-(forecasts.throttling). Sent from the view, it waited for the server after all the middleware, the URL
-resolution and the view's prelude had run, about as long as the round trip itself. Sent here, first, on a
-second connection in psycopg2's asynchronous mode (config.postgresql), the server works while Django does,
-and the throttle collects the answer.
+which brings back the score version (and the body, if this process holds none) with it (forecasts.throttling).
+Sent from the view, it waited for the server after all the middleware, the URL resolution and the view's
+prelude had run, about as long as the round trip itself. Sent here, first, the server works while Django does,
+and the throttle collects the answer:
+- with the database cache on PostgreSQL, the count-and-fetch statement on a second connection in psycopg2's
+  asynchronous mode (config.postgresql);
+- with Redis, the count's pipeline written on a connection taken from the pool, its replies read later.
 
 Sent only where the answer is known before the view runs: a plain anonymous JSON GET of a view served from
-the read model, the database cache on PostgreSQL, settings.HINDSIGHT_EARLY_COUNT on, and no transaction or
-query log on the request's connection (a test's transaction, whose rows the second connection cannot see;
-DEBUG, or a tool that counts or wraps queries, which would not see it). The statement, key and window are
-those the throttle would use, and it takes this answer instead of counting (FixedWindowThrottle), so a request
-is counted once. A request that ends before the throttle asks (a refused body, an error in a middleware) has
-been counted, as a refused request is; its answer is read and dropped. If the second connection fails, the
-throttle counts on Django's connection as it would without it (and a database that is down is a 503 there).
+the read model, settings.HINDSIGHT_EARLY_COUNT on, and no transaction or query log on the request's
+connection (a test's transaction, whose rows the second connection cannot see; DEBUG, or a tool that counts or
+wraps queries, which would not see it). The statement, key and window are those the throttle would use, and it
+takes this answer instead of counting (FixedWindowThrottle), so a request is counted once. A request that ends
+before the throttle asks (a refused body, an error in a middleware) has been counted, as a refused request is;
+its answer is read and dropped. If the second connection fails, the throttle counts in the view as it would
+without it (and a service that is down is a 503 there).
 """
 
 import functools
@@ -24,9 +26,12 @@ import psycopg2
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.urls import Resolver404, get_resolver
+
+from redis.exceptions import RedisError
 
 from config.middleware import API_PREFIX
 from config.postgresql.base import wait
@@ -56,16 +61,25 @@ def send(request):
     if not settings.HINDSIGHT_EARLY_COUNT:
         return None
     db, shared = connections[DEFAULT_DB_ALIAS], caches[DEFAULT_CACHE_ALIAS]
-    if not hasattr(db, "async_connection") or db.in_atomic_block or db.queries_logged or db.execute_wrappers:
+    on_redis = isinstance(shared, RedisCache)
+    if db.in_atomic_block or db.queries_logged or db.execute_wrappers or not (on_redis or hasattr(db, "async_connection")):
         return None
-    if getattr(db, "early_count_retry_at", 0) > time.monotonic():  # the second connection failed a moment ago
+    if _retry_at.get(on_redis, 0) > time.monotonic():  # the second connection failed a moment ago
         return None
     try:
         plan = ReadPlan.of(request)
     except DisallowedHost:  # Django refuses the request itself, later
         return None
-    if plan is None or not throttling.joins_cache_rows(db, shared, plan.fetch):
+    if plan is None:
         return None
+    if on_redis:
+        return _send_to_redis(plan, shared)
+    if not throttling.joins_cache_rows(db, shared, plan.fetch):
+        return None
+    return _send_to_postgres(plan, db, shared)
+
+
+def _send_to_postgres(plan, db, shared):
     try:
         raw = db.async_connection()
         if raw.isexecuting():  # an earlier request's answer was never read: start again on a new connection
@@ -82,9 +96,22 @@ def send(request):
         cursor = raw.cursor()
         cursor.execute(f"EXECUTE {throttling.HIT_AND_FETCH}(%s, %s, %s, %s)", params)
     except (psycopg2.Error, DatabaseError, OSError):
-        _failed(db)  # this request counts as without it
+        _failed(False, db.close_async_connection)  # this request counts as without it
         return None
-    return PendingCount(plan, db, raw, cursor, made)
+    return _PostgresCount(plan, db, raw, cursor, made)
+
+
+def _send_to_redis(plan, shared):
+    pool = throttling.redis_client(shared).connection_pool
+    connection = None
+    try:
+        connection = pool.get_connection()
+        commands = throttling.redis_commands(shared, plan.throttle.key, plan.throttle.window_end, plan.fetch)
+        connection.send_packed_command(connection.pack_commands(commands))
+    except (RedisError, OSError):
+        _failed(True, lambda: _drop_redis_connection(pool, connection))
+        return None
+    return _RedisCount(plan, shared, pool, connection, len(commands))
 
 
 class ReadPlan:
@@ -141,14 +168,21 @@ def _forced_login(request):
     return getattr(request, "_force_auth_user", None) is not None or getattr(request, "_force_auth_token", None)
 
 
-def _failed(db):
-    """Close the second connection after an error, and leave it closed for RETRY_SECONDS."""
-    db.close_async_connection()
-    db.early_count_retry_at = time.monotonic() + RETRY_SECONDS
+def _failed(on_redis, close):
+    """close() the second connection after an error, and count in the view for RETRY_SECONDS."""
+    close()
+    _retry_at[on_redis] = time.monotonic() + RETRY_SECONDS
 
 
-# After a failure of the second connection, requests count on Django's connection for this long.
+# After a failure of the second connection, requests count in the view for this long.
 RETRY_SECONDS = 1.0
+_retry_at = {}  # {on Redis: monotonic time}
+
+
+def _drop_redis_connection(pool, connection):
+    if connection is not None:
+        connection.disconnect()
+        pool.release(connection)
 
 
 # Paths resolved once and remembered (at most this many, each at most this long: a few MB at worst).
@@ -165,11 +199,10 @@ def _view_function(resolver, path):
 
 
 class PendingCount:
-    """A count-and-fetch statement sent on the asynchronous connection, its answer not yet read."""
+    """A count sent ahead of the view, its answer not yet read."""
 
-    def __init__(self, plan, db, raw, cursor, made):
-        self.view_class, self.read_plan, self.throttle = plan.view_class, plan.read_plan, plan.throttle
-        self._db, self._raw, self._cursor, self._made = db, raw, cursor, made
+    def __init__(self, plan):
+        self.view_class, self.read_plan, self.throttle, self.fetch = plan.view_class, plan.read_plan, plan.throttle, plan.fetch
         self._open = True
 
     def take(self, throttle):
@@ -181,18 +214,43 @@ class PendingCount:
         if not self._open or throttle is not self.throttle:
             return None
         self._open = False
-        try:
-            wait(self._raw, self._db.connect_timeout())
-            rows = self._cursor.fetchall()
-            if throttling.purge_now():
-                self._cursor.execute(throttling.PURGE_SQL, [throttle.window_end - 1])
-                wait(self._raw, self._db.connect_timeout())
-        except (psycopg2.Error, OSError):
-            _failed(self._db)
-            return None
-        return rows[0][0], throttling.found_in_rows(rows, self._made)
+        return self._answer()
 
     def settle(self):
         """Read and drop an answer nobody took, so that the connection is free for the next request."""
         if self._open:
             self.take(self.throttle)
+
+
+class _PostgresCount(PendingCount):
+    def __init__(self, plan, db, raw, cursor, made):
+        super().__init__(plan)
+        self._db, self._raw, self._cursor, self._made = db, raw, cursor, made
+
+    def _answer(self):
+        try:
+            wait(self._raw, self._db.connect_timeout())
+            rows = self._cursor.fetchall()
+            if throttling.purge_now():
+                self._cursor.execute(throttling.PURGE_SQL, [self.throttle.window_end - 1])
+                wait(self._raw, self._db.connect_timeout())
+        except (psycopg2.Error, OSError):
+            _failed(False, self._db.close_async_connection)
+            return None
+        return rows[0][0], throttling.found_in_rows(rows, self._made)
+
+
+class _RedisCount(PendingCount):
+    def __init__(self, plan, shared, pool, connection, replies):
+        super().__init__(plan)
+        self._shared, self._pool, self._connection, self._replies = shared, pool, connection, replies
+
+    def _answer(self):
+        try:
+            replies = [self._connection.read_response() for _ in range(self._replies)]
+        except (RedisError, OSError):
+            _failed(True, lambda: _drop_redis_connection(self._pool, self._connection))
+            return None
+        self._pool.release(self._connection)
+        values = replies[2] if len(replies) > 2 else []
+        return int(replies[0]), throttling.redis_found(self._shared, self.fetch, values)

@@ -170,20 +170,30 @@ def ensure_prepared(raw, run, statement):
 
 
 def _count_in_redis(shared, key, window_end, fetch):
+    pipe = redis_client(shared).pipeline(transaction=False)
+    for command, *args in redis_commands(shared, key, window_end, fetch):
+        pipe.execute_command(command, *args)
+    results = pipe.execute()
+    return results[0], redis_found(shared, fetch, results[2] if fetch else [])
+
+
+def redis_commands(shared, key, window_end, fetch):
+    """The commands of one count on Redis, in one pipeline: INCR, EXPIREAT, then MGET of the `fetch` keys if any."""
     # A key per window, so a window's count never outlives it and needs no reset.
     redis_key = shared.make_and_validate_key(f"throttle:{key}:{window_end}")
-    pipe = _redis_client(shared).pipeline(transaction=False)
-    pipe.incr(redis_key)
-    pipe.expireat(redis_key, window_end + 1)
+    commands = [("INCR", redis_key), ("EXPIREAT", redis_key, window_end + 1)]
     if fetch:
-        pipe.mget([shared.make_and_validate_key(name) for name in fetch])
-    results = pipe.execute()
-    values = results[2] if fetch else []
+        commands.append(("MGET", *[shared.make_and_validate_key(name) for name in fetch]))
+    return commands
+
+
+def redis_found(shared, fetch, values):
+    """{name: value} of the `fetch` keys MGET found (its replies, in order)."""
     loads = shared._cache._serializer.loads
-    return results[0], {name: loads(value) for name, value in zip(fetch, values) if value is not None}
+    return {name: loads(value) for name, value in zip(fetch, values) if value is not None}
 
 
-def _redis_client(shared):
+def redis_client(shared):
     """One Redis client per cache connection: Django builds a new one (a costly object) per cache call."""
     client = getattr(shared._cache, "_hindsight_client", None)
     if client is None:

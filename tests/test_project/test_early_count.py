@@ -1,15 +1,18 @@
-"""An anonymous read's throttle count, sent as the request arrives (forecasts.early_count), on PostgreSQL.
+"""An anonymous read's throttle count, sent as the request arrives (forecasts.early_count).
 
-The count runs on a second connection, which sees only committed rows: these tests commit
-(transactional), with the database cache the embedded default uses. Brier worked by hand: p = 0.8 on a
+With the database cache on PostgreSQL the count runs on a second connection, which sees only committed
+rows: these tests commit (transactional). Each runs with that cache and with Redis (skipped where either
+is missing). Brier worked by hand: p = 0.8 on a
 question resolved YES scores (1 − 0.8)² = 0.04; with p = 0.3 on another also resolved YES,
 (0.04 + 0.49) / 2 = 0.265.
 """
 
+import secrets
 import time
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import connection, connections
 from rest_framework.throttling import SimpleRateThrottle
@@ -21,10 +24,10 @@ from forecasts.models import ThrottleCount
 from tests.test_forecasts.factories import QuestionFactory, default_scale
 from tests.test_sources.factories import ExpertFactory, SourceFactory
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the second connection: PostgreSQL"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+only_database_cache = pytest.mark.parametrize("shared_cache", ["database"], indirect=True)
+only_redis = pytest.mark.parametrize("shared_cache", ["redis"], indirect=True)
+REDIS_TEST_URL = "redis://127.0.0.1:6379/12"  # a database number of this module's own
 
 WINDOW_START = 1_800_000_000  # a Unix time on a minute boundary
 CLIENT_KEY = "throttle_anon_127.0.0.1"
@@ -33,11 +36,37 @@ CLIENT_KEY = "throttle_anon_127.0.0.1"
 @pytest.fixture
 def database_cache(settings):
     """The embedded default's shared cache: the database table, emptied after the test (it is no model's)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the second connection: PostgreSQL")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hindsight_cache"}}
     call_command("createcachetable", verbosity=0)
     yield caches["default"]
     caches["default"].clear()
     connections["default"].close_async_connection()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the shared cache, under a key prefix of this test's own (xdist workers share the server)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping()
+    except Exception:  # noqa: BLE001 (no Redis here: nothing to test against)
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"early-{secrets.token_hex(6)}"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL,
+                                   "KEY_PREFIX": prefix}}
+    yield caches["default"]
+    client = throttling.redis_client(caches["default"])
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_cache(request):
+    """Each test runs with the database cache on PostgreSQL and with Redis."""
+    return request.getfixturevalue(f"{request.param}_cache")
 
 
 @pytest.fixture
@@ -75,7 +104,7 @@ def _scored_claim(expert, probability):
 
 
 @pytest.fixture
-def alice(database_cache, clock, rates):
+def alice(shared_cache, clock, rates):
     default_scale()
     expert = ExpertFactory(slug="alice", name="Alice A")
     _scored_claim(expert, 0.8)
@@ -83,6 +112,10 @@ def alice(database_cache, clock, rates):
 
 
 def _hits():
+    shared = caches["default"]
+    if isinstance(shared, RedisCache):
+        window_end = WINDOW_START + 60
+        return int(throttling.redis_client(shared).get(shared.make_key(f"throttle:{CLIENT_KEY}:{window_end}")) or 0)
     row = ThrottleCount.objects.filter(client_key=CLIENT_KEY).first()
     return row.hits if row else 0
 
@@ -177,11 +210,16 @@ def test_a_request_refused_before_its_throttle_leaves_the_connection_ready(clien
     """A middleware answers before the view (a body over the limit): the count was made and its answer dropped."""
     refused = client.get("/api/leaderboard/", CONTENT_LENGTH=str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
     assert refused.status_code == 413
-    assert not connections["default"].async_connection().isexecuting()
+    if isinstance(caches["default"], RedisCache):
+        pool = throttling.redis_client(caches["default"]).connection_pool
+        assert pool._in_use_connections == set()  # the connection holding the dropped answer went back
+    else:
+        assert not connections["default"].async_connection().isexecuting()
     assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
     assert _hits() == 2 and counted_in_view == []
 
 
+@only_database_cache
 def test_a_second_connection_the_server_ended_is_replaced_and_the_read_counted_once(client, alice, counted_in_view, monkeypatch):
     assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
     ended = connections["default"].async_connection().get_backend_pid()
@@ -191,12 +229,13 @@ def test_a_second_connection_the_server_ended_is_replaced_and_the_read_counted_o
     assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
     assert _hits() == 2 and counted_in_view == [CLIENT_KEY]  # counted once, on Django's connection
     monkeypatch.setattr(early_count, "RETRY_SECONDS", 0)
-    connections["default"].early_count_retry_at = 0
+    monkeypatch.setattr(early_count, "_retry_at", {})
     assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
     assert _hits() == 3 and counted_in_view == [CLIENT_KEY]  # early again
     assert connections["default"].async_connection().get_backend_pid() != ended
 
 
+@only_database_cache
 def test_the_second_connection_closes_with_djangos(client, alice):
     client.get("/api/leaderboard/")
     raw = connections["default"].async_connection()
@@ -210,3 +249,15 @@ def test_turned_off_the_throttle_counts_every_read_itself(client, alice, counted
     answers = [_brier(client.get("/api/experts/alice/scores/")) for _ in range(2)]
     assert answers == [pytest.approx(0.04)] * 2
     assert counted_in_view == [CLIENT_KEY, CLIENT_KEY] and _hits() == 2
+
+
+@only_redis
+def test_redis_connections_the_server_ended_are_replaced_and_the_read_counted_once(client, alice):
+    assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
+    import redis
+
+    killer = redis.Redis.from_url(REDIS_TEST_URL)
+    assert killer.client_kill_filter(_type="normal", skipme=True) >= 1  # every connection but this one
+    assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
+    assert _brier(client.get("/api/experts/alice/scores/")) == pytest.approx(0.04)
+    assert _hits() == 3
