@@ -30,7 +30,6 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.urls import Resolver404, get_resolver
-
 from redis.exceptions import RedisError
 
 from config.middleware import API_PREFIX
